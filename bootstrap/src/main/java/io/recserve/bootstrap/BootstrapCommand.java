@@ -1,0 +1,188 @@
+package io.recserve.bootstrap;
+
+import io.recserve.model.store.ModelVersionInfo;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bootstrap}: the command line that builds, evaluates and publishes models. */
+@Command(name = "bootstrap", mixinStandardHelpOptions = true,
+    description = "Create the schema, import MovieLens, train, evaluate and publish model versions.",
+    subcommands = {BootstrapCommand.Migrate.class, BootstrapCommand.Import.class, BootstrapCommand.Train.class,
+        BootstrapCommand.Evaluate.class, BootstrapCommand.Publish.class, BootstrapCommand.All.class,
+        BootstrapCommand.Versions.class, BootstrapCommand.Rollback.class})
+public final class BootstrapCommand implements Callable<Integer> {
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.out);
+    return 2;
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new BootstrapCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("bootstrap " + cmd.getCommandName() + " failed: " + e.getMessage());
+      if (System.getenv("RECSERVE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+      return 1;
+    }).execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Options every step shares: which configuration, which store. */
+  public static final class StoreOptions {
+    @Option(names = "--config", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
+    String configFile;
+    @Option(names = "--data-dir", description = "embedded data folder (overrides data.dir / RECSERVE_DATA_DIR)")
+    String dataDir;
+    @Option(names = "--pg-url", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
+    String pgUrl;
+
+    JsonObject load() {
+      Vertx vertx = Vertx.vertx();
+      try {
+        JsonObject config = RecserveConfig.load(vertx, configFile).await();
+        if (dataDir != null) config.getJsonObject("data").put("dir", dataDir);
+        if (pgUrl != null) config.getJsonObject("pg").put("url", pgUrl);
+        return config;
+      } finally {
+        vertx.close().await();
+      }
+    }
+
+    ModelPipeline pipeline() {
+      return new ModelPipeline(load(), System.out);
+    }
+  }
+
+  @Command(name = "migrate", description = "Create or upgrade the PostgreSQL schema (Flyway).")
+  static final class Migrate implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        p.migrate();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "import", description = "Load MovieLens ratings and movies, replacing what was imported before.")
+  static final class Import implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
+    String movielens;
+
+    public Integer call() throws Exception {
+      try (ModelPipeline p = store.pipeline()) {
+        p.importData(movielens);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "train", description = "Fit implicit ALS on the imported ratings; stores a new model version.")
+  static final class Train implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--factors") Integer factors;
+    @Option(names = "--regularization") Double regularization;
+    @Option(names = "--alpha") Double alpha;
+    @Option(names = "--iterations") Integer iterations;
+    @Option(names = "--seed") Long seed;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        var d = p.params();
+        var params = new io.recserve.model.als.AlsParams(factors != null ? factors : d.factors(),
+            regularization != null ? regularization : d.regularization(), alpha != null ? alpha : d.alpha(),
+            iterations != null ? iterations : d.iterations(), seed != null ? seed : d.seed(), d.threads());
+        p.train(params);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", description = "Offline quality of a version against the popularity baseline.")
+  static final class Evaluate implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--version", description = "model version (default: the newest)") Long version;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        p.evaluate(version != null ? version : p.latestVersion());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "publish", description = "Make a model version the one served.")
+  static final class Publish implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--version", description = "model version (default: the newest)") Long version;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        p.publish(version != null ? version : p.latestVersion());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "all", description = "migrate, import, train, evaluate and publish, in order.")
+  static final class All implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download") String movielens;
+
+    public Integer call() throws Exception {
+      try (ModelPipeline p = store.pipeline()) {
+        p.all(movielens);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "versions", description = "List the stored model versions.")
+  static final class Versions implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        System.out.println("version  current  created                    users  movies  NDCG@10  params");
+        for (ModelVersionInfo v : p.repository().versions()) {
+          String ndcg = v.evaluation() == null ? "-" : String.format(Locale.ROOT, "%.4f",
+              v.evaluation().getJsonArray("rows").getJsonObject(0).getDouble("ndcg"));
+          System.out.println(String.format(Locale.ROOT, "%7d  %-7s  %-25s  %5d  %6d  %7s  %s", v.version(), v.current() ? "*" : "",
+              v.createdAt(), v.users(), v.movies(), ndcg, v.params().encode()));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rollback", description = "Make an older model version current again (default: the one before the current).")
+  static final class Rollback implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--to", description = "model version to serve") Long to;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        long target;
+        if (to != null) {
+          target = to;
+        } else {
+          long current = p.repository().current().orElseThrow(() -> new IllegalStateException("no version is current"));
+          target = p.repository().versions().stream().mapToLong(ModelVersionInfo::version).filter(v -> v < current).max()
+              .orElseThrow(() -> new IllegalStateException("no version older than " + current));
+        }
+        p.publish(target);
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.recserve.bootstrap;
+
+import io.recserve.model.als.AlsModel;
+import io.recserve.model.als.AlsParams;
+import io.recserve.model.als.ImplicitAls;
+import io.recserve.model.als.Interactions;
+import io.recserve.model.eval.Evaluation;
+import io.recserve.model.eval.Recommenders;
+import io.recserve.model.eval.TemporalSplit;
+import io.recserve.model.movielens.MovieLensData;
+import io.recserve.model.movielens.MovieLensDownloader;
+import io.recserve.model.movielens.MovieLensReader;
+import io.recserve.model.store.FileModelRepository;
+import io.recserve.model.store.ModelRepository;
+import io.recserve.model.store.TrainedModel;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The steps that make a servable model: import, train, evaluate, publish; each usable alone or in order. */
+public final class ModelPipeline implements AutoCloseable {
+  private final JsonObject config;
+  private final ModelRepository repository;
+  private final PrintStream out;
+
+  public ModelPipeline(JsonObject config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+    this.repository = RecserveConfig.postgres(config)
+        ? new PgModelRepository(RecserveConfig.string(config, "pg", "url"), RecserveConfig.string(config, "pg", "schema"))
+        : new FileModelRepository(RecserveConfig.dataDir(config));
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  public String storeName() {
+    return repository instanceof PgModelRepository ? "PostgreSQL " + PgUrl.parse(RecserveConfig.string(config, "pg", "url")).jdbc()
+        : "data folder " + RecserveConfig.dataDir(config).toAbsolutePath();
+  }
+
+  /** Creates or upgrades the PostgreSQL schema; nothing to do for the data folder. */
+  public void migrate() {
+    if (repository instanceof PgModelRepository pg) {
+      int applied = pg.migrate();
+      out.println("migrate: " + applied + " migration(s) applied to " + storeName());
+    } else {
+      out.println("migrate: the data folder needs no schema (" + storeName() + ")");
+    }
+  }
+
+  /** Reads MovieLens from a folder or a release name (downloaded once) and replaces the imported data with it. */
+  public void importData(String spec) throws Exception {
+    Path dir = resolveMovieLens(spec);
+    long start = System.nanoTime();
+    MovieLensData data = MovieLensReader.read(dir);
+    repository.saveDataset(data, dir.toAbsolutePath().toString());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.println(String.format(Locale.ROOT, "import: %,d movies and %,d ratings from %s into %s in %.2f s (%,.0f rows/s)",
+        data.movies().size(), data.ratings().size(), dir, storeName(), seconds, (data.movies().size() + data.ratings().size()) / seconds));
+  }
+
+  private Path resolveMovieLens(String spec) throws Exception {
+    if (spec == null || spec.isBlank()) spec = config.getString("movielens", "ml-latest-small");
+    Path dir = Path.of(spec);
+    if (Files.isDirectory(dir)) return dir;
+    if (MovieLensDownloader.KNOWN.contains(spec)) {
+      return MovieLensDownloader.fetch(spec, RecserveConfig.dataDir(config).resolve("movielens"));
+    }
+    throw new IllegalArgumentException("--movielens " + spec + " is neither a folder nor a MovieLens release name " + MovieLensDownloader.KNOWN);
+  }
+
+  public AlsParams params() {
+    JsonObject als = config.getJsonObject("als", new JsonObject());
+    AlsParams defaults = AlsParams.DEFAULTS;
+    return new AlsParams(als.getInteger("factors", defaults.factors()), als.getDouble("regularization", defaults.regularization()),
+        als.getDouble("alpha", defaults.alpha()), als.getInteger("iterations", defaults.iterations()),
+        als.getLong("seed", defaults.seed()), defaults.threads());
+  }
+
+  /** Fits the model on every imported rating and stores it as a new version (not yet served). */
+  public long train(AlsParams params) {
+    MovieLensData data = repository.loadDataset();
+    Interactions interactions = Interactions.of(data.ratings());
+    out.println(String.format(Locale.ROOT, "train: %,d users x %,d movies, %,d ratings; factors=%d regularization=%s alpha=%s iterations=%d seed=%d threads=%d",
+        interactions.users(), interactions.items(), interactions.size(), params.factors(), params.regularization(), params.alpha(),
+        params.iterations(), params.seed(), params.threads()));
+    long start = System.nanoTime();
+    AlsModel model = ImplicitAls.train(interactions, params);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long version = repository.saveModel(TrainedModel.of(params, model, data.movies()));
+    out.println(String.format(Locale.ROOT, "train: model version %d stored (%.2f s training, %,.0f ratings/s per iteration)",
+        version, seconds, interactions.size() * params.iterations() / seconds));
+    return version;
+  }
+
+  /**
+   * Holds out each user's most recent ratings, fits a model with the version's parameters on the rest, and compares
+   * it with the popularity baseline; prints the table and stores it with the version.
+   */
+  public Evaluation evaluate(long version) {
+    JsonObject e = config.getJsonObject("evaluation", new JsonObject());
+    int k = e.getInteger("k", 10);
+    double holdout = e.getDouble("holdout", TemporalSplit.DEFAULT_HOLDOUT);
+    int minRatings = e.getInteger("min-ratings", TemporalSplit.DEFAULT_MIN_RATINGS);
+    AlsParams params = repository.versions().stream().filter(v -> v.version() == version).findFirst()
+        .map(v -> AlsParams.fromJson(v.params())).orElseThrow(() -> new IllegalArgumentException("no model version " + version));
+    MovieLensData data = repository.loadDataset();
+    TemporalSplit split = TemporalSplit.of(data.ratings(), holdout, minRatings);
+    Interactions train = Interactions.of(split.train());
+    out.println(String.format(Locale.ROOT, "evaluate: version %d, per user the latest %.0f%% of ratings held out (%,d train, %,d test)",
+        version, holdout * 100, split.train().size(), split.test().size()));
+    AlsModel model = ImplicitAls.train(train, params);
+    Evaluation evaluation = Evaluation.of(List.of(Recommenders.als(model), Recommenders.popularity(train)), split.test(), train.items(), k);
+    out.print(evaluation.table());
+    double lift = evaluation.row("als").ndcg() / Math.max(1e-12, evaluation.row("popularity").ndcg());
+    out.println(String.format(Locale.ROOT, "evaluate: NDCG@%d of the model is %.2fx the popularity baseline's", k, lift));
+    repository.saveEvaluation(version, evaluation.toJson().put("holdout", holdout).put("min_ratings", minRatings).put("ndcg_lift", lift));
+    return evaluation;
+  }
+
+  public void publish(long version) {
+    repository.makeCurrent(version);
+    out.println("publish: model version " + version + " is now current in " + storeName());
+  }
+
+  /** The newest stored version. */
+  public long latestVersion() {
+    var versions = repository.versions();
+    if (versions.isEmpty()) throw new IllegalStateException("no model version stored: run 'bootstrap train' first");
+    return versions.get(versions.size() - 1).version();
+  }
+
+  /** Every step in order: the first-run path of the run command too. */
+  public long all(String movielens) throws Exception {
+    migrate();
+    importData(movielens);
+    long version = train(params());
+    evaluate(version);
+    publish(version);
+    return version;
+  }
+
+  @Override
+  public void close() {
+    repository.close();
+  }
+}

@@ -1,0 +1,90 @@
+package io.recserve.bootstrap;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Recserve's configuration: {@code conf/recserve.yaml} (or the file named by RECSERVE_CONFIG / --config; the copy
+ * inside the jar when neither exists) read through vertx-config, then every {@code RECSERVE_*} environment variable
+ * laid over it: {@code RECSERVE_HTTP_PORT} sets {@code http.port}, {@code RECSERVE_CACHE_TTL_SECONDS} sets
+ * {@code cache.ttl-seconds}, {@code RECSERVE_MOVIELENS} sets {@code movielens}.
+ */
+public final class RecserveConfig {
+  public static final String DEFAULT_FILE = "conf/recserve.yaml";
+  private static final String PREFIX = "RECSERVE_";
+
+  private RecserveConfig() {}
+
+  /** Reads the configuration with vertx-config. */
+  public static Future<JsonObject> load(Vertx vertx, String file) {
+    String path = file != null ? file : System.getenv().getOrDefault("RECSERVE_CONFIG", DEFAULT_FILE);
+    if (file != null && !Files.isRegularFile(Path.of(file))) {
+      return Future.failedFuture("configuration file " + file + " does not exist");
+    }
+    ConfigStoreOptions yaml = new ConfigStoreOptions().setType("file").setFormat("yaml")
+        .setConfig(new JsonObject().put("path", path));
+    ConfigStoreOptions env = new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(0)
+        .addStore(yaml).addStore(env));
+    return retriever.getConfig().map(RecserveConfig::applyEnvironment).andThen(ar -> retriever.close());
+  }
+
+  /** Moves flat {@code RECSERVE_*} keys (from the environment store) into the sections they name. */
+  static JsonObject applyEnvironment(JsonObject merged) {
+    JsonObject config = new JsonObject();
+    for (Map.Entry<String, Object> e : merged) {
+      if (!e.getKey().matches("[A-Z0-9_]+")) config.put(e.getKey(), e.getValue());
+    }
+    config = config.copy();
+    for (Map.Entry<String, Object> e : merged) {
+      String key = e.getKey();
+      if (!key.startsWith(PREFIX) || key.equals("RECSERVE_CONFIG") || key.equals("RECSERVE_JVM_OPTS")) continue;
+      String[] parts = key.substring(PREFIX.length()).toLowerCase().split("_", 2);
+      String value = String.valueOf(e.getValue());
+      if (parts.length == 1) {
+        config.put(parts[0], typed(config.getValue(parts[0]), value));
+      } else {
+        JsonObject section = config.getJsonObject(parts[0]);
+        if (section == null) {
+          section = new JsonObject();
+          config.put(parts[0], section);
+        }
+        String name = parts[1].replace('_', '-');
+        section.put(name, typed(section.getValue(name), value));
+      }
+    }
+    return config;
+  }
+
+  private static Object typed(Object existing, String value) {
+    try {
+      if (existing instanceof Boolean) return Boolean.parseBoolean(value.strip());
+      if (existing instanceof Integer || existing instanceof Long) return Long.parseLong(value.strip());
+      if (existing instanceof Number) return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("environment value '" + value + "' should be a number", e);
+    }
+    return value;
+  }
+
+  /** {@code section.key} as a string, "" when absent. */
+  public static String string(JsonObject config, String section, String key) {
+    Object v = config.getJsonObject(section, new JsonObject()).getValue(key);
+    return v == null ? "" : String.valueOf(v);
+  }
+
+  public static boolean postgres(JsonObject config) {
+    return !string(config, "pg", "url").isBlank();
+  }
+
+  public static Path dataDir(JsonObject config) {
+    return Path.of(string(config, "data", "dir").isBlank() ? "data" : string(config, "data", "dir"));
+  }
+}

@@ -1,0 +1,13 @@
+package io.recserve.contract;
+
+/** Failure codes verticles reply with ({@code message.fail(code, text)}); the HTTP verticle maps them to statuses. */
+public final class FailureCodes {
+  private FailureCodes() {}
+
+  /** The request message was malformed (a bug in the sender): HTTP 500. */
+  public static final int BAD_MESSAGE = 400;
+  /** No model is loaded yet, or not the version asked for: HTTP 503 with Retry-After. */
+  public static final int MODEL_NOT_LOADED = 503;
+  /** The verticle's own store failed: HTTP 503. */
+  public static final int STORE_UNAVAILABLE = 502;
+}
