@@ -1,0 +1,114 @@
+package io.recserve.launcher;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.recserve.analytics.AnalyticsVerticle;
+import io.recserve.ann.AnnVerticle;
+import io.recserve.cache.CacheVerticle;
+import io.recserve.embedding.EmbeddingVerticle;
+import io.recserve.http.HttpVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Recserve process: a Vert.x instance (clustered or not) with the verticles of its roles deployed. */
+public final class RecserveNode {
+  private static final Logger LOG = LoggerFactory.getLogger(RecserveNode.class);
+  private final Vertx vertx;
+  private final List<String> deployments;
+
+  private RecserveNode(Vertx vertx, List<String> deployments) {
+    this.vertx = vertx;
+    this.deployments = deployments;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Starts Vert.x and deploys every role; fails (and closes Vert.x) if any verticle fails to start. */
+  public static Future<RecserveNode> start(JsonObject config, Roles roles) {
+    return createVertx(config).compose(vertx -> {
+      List<Future<String>> deployed = new ArrayList<>();
+      for (var role : roles.instances().entrySet()) {
+        int instances = role.getValue() > 0 ? role.getValue() : defaultInstances(config, role.getKey());
+        deployed.add(vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
+            .onSuccess(id -> LOG.info("deployed {} x{}", role.getKey(), instances)));
+      }
+      return Future.all(deployed)
+          .map(all -> new RecserveNode(vertx, deployed.stream().map(Future::result).toList()))
+          .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+    });
+  }
+
+  static Supplier<? extends Deployable> factory(String role) {
+    return switch (role) {
+      case "http" -> HttpVerticle::new;
+      case "embedding" -> EmbeddingVerticle::new;
+      case "ann" -> AnnVerticle::new;
+      case "cache" -> CacheVerticle::new;
+      case "analytics" -> AnalyticsVerticle::new;
+      default -> throw new IllegalArgumentException("unknown role " + role);
+    };
+  }
+
+  private static int defaultInstances(JsonObject config, String role) {
+    return config.getJsonObject(role, new JsonObject()).getInteger("instances", 1);
+  }
+
+  private static Future<Vertx> createVertx(JsonObject config) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.EB_ADDRESS, Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
+    if (!cluster.getBoolean("enabled", false)) return Future.succeededFuture(Vertx.builder().with(options).build());
+    String host = cluster.getString("host", "127.0.0.1");
+    String publicHost = cluster.getString("public-host", "");
+    options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(cluster.getInteger("port", 0))
+        .setClusterPublicHost(publicHost.isBlank() ? host : publicHost));
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
+  }
+
+  /** Hazelcast with TCP/IP members only (no multicast), on {@code cluster.hazelcast-port} and following ports. */
+  static Config hazelcast(JsonObject cluster) {
+    Config config = new Config();
+    config.setClusterName(cluster.getString("name", "recserve"));
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    String host = cluster.getString("host", "127.0.0.1");
+    String publicHost = cluster.getString("public-host", "");
+    config.getNetworkConfig().setPort(cluster.getInteger("hazelcast-port", 5701)).setPortAutoIncrement(true);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
+    if (!publicHost.isBlank()) config.getNetworkConfig().setPublicAddress(publicHost);
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    for (String member : cluster.getString("members", "127.0.0.1").split(",")) {
+      if (!member.isBlank()) join.getTcpIpConfig().addMember(member.strip());
+    }
+    return config;
+  }
+
+  /** Undeploys everything (analytics writes out its buffer) and closes Vert.x. */
+  public Future<Void> stop() {
+    LOG.info("stopping {} deployments", deployments.size());
+    return vertx.close();
+  }
+}
