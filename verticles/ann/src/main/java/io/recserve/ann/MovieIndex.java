@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -24,15 +25,13 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * The HNSW index of one model version's movie vectors, scored by maximum inner product (the raw ALS preference).
@@ -47,6 +46,7 @@ public final class MovieIndex implements AutoCloseable {
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
   private final int[] docToPosition;
+  private final int[] positionToDoc;
   private final JsonObject[] movies;
   private final int[] movieIds;
 
@@ -54,10 +54,15 @@ public final class MovieIndex implements AutoCloseable {
     this.reader = reader;
     this.searcher = new IndexSearcher(reader);
     this.docToPosition = new int[reader.maxDoc()];
+    this.positionToDoc = new int[vectors.size()];
     for (LeafReaderContext leaf : reader.leaves()) {
       NumericDocValues positions = leaf.reader().getNumericDocValues(POSITION);
       for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
-        if (positions.advanceExact(doc)) docToPosition[leaf.docBase + doc] = (int) positions.longValue();
+        if (positions.advanceExact(doc)) {
+          int position = (int) positions.longValue();
+          docToPosition[leaf.docBase + doc] = position;
+          positionToDoc[position] = leaf.docBase + doc;
+        }
       }
     }
     this.movieIds = vectors.ids();
@@ -115,13 +120,7 @@ public final class MovieIndex implements AutoCloseable {
   public Hit[] search(float[] vector, int k, int[] exclude) throws IOException {
     if (!reader.tryIncRef()) throw new IOException("index closed");
     try {
-      Query filter = null;
-      if (exclude.length > 0) {
-        filter = new BooleanQuery.Builder()
-            .add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER)
-            .add(IntField.newSetQuery(MOVIE_ID, exclude), BooleanClause.Occur.MUST_NOT)
-            .build();
-      }
+      Query filter = exclude.length == 0 ? null : allBut(exclude);
       TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, filter), k);
       Hit[] hits = new Hit[top.scoreDocs.length];
       for (int i = 0; i < hits.length; i++) {
@@ -132,6 +131,17 @@ public final class MovieIndex implements AutoCloseable {
     } finally {
       reader.decRef();
     }
+  }
+
+  /** Every movie but the excluded ids (ids the model does not know are ignored). */
+  private Query allBut(int[] exclude) {
+    FixedBitSet accepted = new FixedBitSet(reader.maxDoc());
+    accepted.set(0, reader.maxDoc());
+    for (int id : exclude) {
+      int position = Arrays.binarySearch(movieIds, id);
+      if (position >= 0) accepted.clear(positionToDoc[position]);
+    }
+    return new AcceptedDocsQuery(accepted);
   }
 
   /**
