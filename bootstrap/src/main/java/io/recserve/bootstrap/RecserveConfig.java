@@ -22,8 +22,13 @@ public final class RecserveConfig {
 
   private RecserveConfig() {}
 
-  /** Reads the configuration with vertx-config. */
+  /** Reads the configuration with vertx-config: the file, then the RECSERVE_* environment laid over it. */
   public static Future<JsonObject> load(Vertx vertx, String file) {
+    return load(vertx, file, true);
+  }
+
+  /** The file alone when {@code environment} is false (tests, which then set stores explicitly). */
+  public static Future<JsonObject> load(Vertx vertx, String file, boolean environment) {
     String path = file != null ? file : System.getenv().getOrDefault("RECSERVE_CONFIG", DEFAULT_FILE);
     if (file != null && !Files.isRegularFile(Path.of(file))) {
       return Future.failedFuture("configuration file " + file + " does not exist");
@@ -31,8 +36,9 @@ public final class RecserveConfig {
     ConfigStoreOptions yaml = new ConfigStoreOptions().setType("file").setFormat("yaml")
         .setConfig(new JsonObject().put("path", path));
     ConfigStoreOptions env = new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(0)
-        .addStore(yaml).addStore(env));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false).addStore(yaml);
+    if (environment) options.addStore(env);
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig().map(RecserveConfig::applyEnvironment).andThen(ar -> retriever.close());
   }
 

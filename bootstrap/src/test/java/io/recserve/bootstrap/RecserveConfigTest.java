@@ -1,0 +1,51 @@
+package io.recserve.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class RecserveConfigTest {
+  @Test
+  void environmentNamesMapOntoSectionsWithTheYamlTypes() {
+    JsonObject merged = new JsonObject()
+        .put("movielens", "ml-latest-small")
+        .put("http", new JsonObject().put("port", 8080).put("host", "0.0.0.0"))
+        .put("cache", new JsonObject().put("enabled", true).put("ttl-seconds", 300))
+        .put("RECSERVE_HTTP_PORT", "9090")
+        .put("RECSERVE_CACHE_ENABLED", "false")
+        .put("RECSERVE_CACHE_TTL_SECONDS", "5")
+        .put("RECSERVE_PG_URL", "postgresql://u@h:1/d")
+        .put("RECSERVE_MOVIELENS", "/data/ml")
+        .put("PATH", "/usr/bin");
+    JsonObject config = RecserveConfig.applyEnvironment(merged);
+    assertThat(config.getJsonObject("http").getValue("port")).isEqualTo(9090L);
+    assertThat(config.getJsonObject("cache").getBoolean("enabled")).isFalse();
+    assertThat(config.getJsonObject("cache").getLong("ttl-seconds")).isEqualTo(5L);
+    assertThat(config.getJsonObject("pg").getString("url")).isEqualTo("postgresql://u@h:1/d");
+    assertThat(config.getString("movielens")).isEqualTo("/data/ml");
+    assertThat(config.containsKey("PATH")).isFalse();
+  }
+
+  @Test
+  void theShippedFileLoads() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject config = RecserveConfig.load(vertx, null, false).await();
+      assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+      assertThat(config.getJsonObject("als").getInteger("factors")).isEqualTo(64);
+      assertThat(config.getJsonObject("pg").getString("url")).isEmpty();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void pgUrlBecomesJdbc() {
+    PgUrl url = PgUrl.parse("postgresql://me:s%40cret@db.example:6543/recs");
+    assertThat(url.jdbc()).isEqualTo("jdbc:postgresql://db.example:6543/recs");
+    assertThat(url.user()).isEqualTo("me");
+    assertThat(url.password()).isEqualTo("s@cret");
+  }
+}
