@@ -1,0 +1,91 @@
+package io.recserve.ann;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.model.store.TrainedModel;
+import io.recserve.testing.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MovieIndexTest {
+  @TempDir Path dir;
+  private final TrainedModel model = TestModels.random(10, 400, 16, 5);
+
+  private MovieIndex index() throws Exception {
+    return MovieIndex.openOrBuild(dir.resolve("1"), model.movies(), 16, 100, new PrintStream(new ByteArrayOutputStream()));
+  }
+
+  private int[] exactTop(int user, int k, Set<Integer> excluded) {
+    return IntStream.rangeClosed(1, 400).boxed().filter(m -> !excluded.contains(m))
+        .sorted(Comparator.comparingDouble((Integer m) -> -TestModels.score(model, user, m))).limit(k).mapToInt(Integer::intValue).toArray();
+  }
+
+  private static int[] ids(MovieIndex.Hit[] hits) {
+    return Arrays.stream(hits).mapToInt(h -> h.movie().getInteger("movie_id")).toArray();
+  }
+
+  @Test
+  void findsTheHighestInnerProductsBestFirstWithScoresInZeroOne() throws Exception {
+    try (MovieIndex index = index()) {
+      for (int user = 1; user <= 10; user++) {
+        MovieIndex.Hit[] hits = index.search(model.users().vector(user - 1), 10, new int[0]);
+        int[] expected = exactTop(user, 10, Set.of());
+        long overlap = Arrays.stream(ids(hits)).filter(id -> Arrays.stream(expected).anyMatch(e -> e == id)).count();
+        assertThat(overlap).as("recall@10 of user %d", user).isGreaterThanOrEqualTo(9);
+        for (int i = 0; i < hits.length; i++) {
+          assertThat(hits[i].score()).isStrictlyBetween(0.0, 1.0);
+          if (i > 0) assertThat(hits[i].score()).isLessThanOrEqualTo(hits[i - 1].score());
+        }
+        assertThat(hits[0].movie().getString("title")).startsWith("Movie ");
+      }
+    }
+  }
+
+  @Test
+  void excludedMoviesNeverComeBackAndKComeBackWhileKRemain() throws Exception {
+    try (MovieIndex index = index()) {
+      int[] exclude = IntStream.rangeClosed(1, 393).toArray(); // only 7 movies remain
+      MovieIndex.Hit[] hits = index.search(model.users().vector(0), 10, exclude);
+      assertThat(ids(hits)).containsExactlyInAnyOrder(394, 395, 396, 397, 398, 399, 400);
+      Set<Integer> excluded = new HashSet<>();
+      for (int m = 1; m <= 200; m++) excluded.add(m);
+      int[] some = excluded.stream().mapToInt(Integer::intValue).toArray();
+      MovieIndex.Hit[] rest = index.search(model.users().vector(1), 20, some);
+      assertThat(rest).hasSize(20);
+      assertThat(Arrays.stream(ids(rest)).boxed().toList()).allMatch(id -> id > 200);
+    }
+  }
+
+  @Test
+  void scoreMappingIsMonotone() {
+    // Lucene's max-inner-product score for dot products -3, -1, 0, 0.5, 4
+    float[] lucene = {1 / 4f, 1 / 2f, 1f, 1.5f, 5f};
+    double previous = 0;
+    for (float s : lucene) {
+      double score = MovieIndex.score(s);
+      assertThat(score).isStrictlyBetween(previous, 1.0);
+      previous = score;
+    }
+    assertThat(MovieIndex.score(1f)).isEqualTo(0.5);
+  }
+
+  @Test
+  void reopensAnIndexBuiltBefore() throws Exception {
+    float[] query = model.users().vector(2);
+    int[] first;
+    try (MovieIndex index = index()) {
+      first = ids(index.search(query, 5, new int[0]));
+    }
+    try (MovieIndex again = index()) {
+      assertThat(ids(again.search(query, 5, new int[0]))).containsExactly(first);
+    }
+  }
+}
