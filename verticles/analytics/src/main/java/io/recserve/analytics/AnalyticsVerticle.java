@@ -44,6 +44,7 @@ public final class AnalyticsVerticle extends VerticleBase {
   private long batchAgeMillis;
   private int bufferMax;
   private long retryMaxMillis;
+  private long stopTimeoutMillis;
   private long backoffMillis;
   private boolean writing;
   private long retryTimer = -1;
@@ -58,6 +59,7 @@ public final class AnalyticsVerticle extends VerticleBase {
     batchAgeMillis = a.getLong("batch-age-ms", 250L);
     bufferMax = a.getInteger("buffer-max", 100_000);
     retryMaxMillis = a.getLong("retry-max-ms", 5000L);
+    stopTimeoutMillis = a.getLong("stop-timeout-ms", 30_000L);
     Future<Void> opened;
     if (PgPools.configured(config())) {
       store = new PgEventStore(PgPools.create(vertx, config()));
@@ -85,13 +87,13 @@ public final class AnalyticsVerticle extends VerticleBase {
     Gauge.builder("recserve_analytics_stored", stored, AtomicLong::get).description("events stored since start").register(registry);
   }
 
-  /** Writes out everything still buffered (bounded by 30 s), then closes the store. */
+  /** Writes out everything still buffered (for at most {@code analytics.stop-timeout-ms}), then closes the store. */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(flushTimer);
     if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
     Promise<Void> drained = Promise.promise();
-    long deadline = System.currentTimeMillis() + 30_000;
+    long deadline = System.currentTimeMillis() + stopTimeoutMillis;
     drain(drained, deadline);
     return drained.future().andThen(ar -> {
       if (!buffer.isEmpty()) LOG.error("stopping with {} events not stored: {}", buffer.size(), lastError);

@@ -1,0 +1,112 @@
+package io.recserve.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.bootstrap.PgModelRepository;
+import io.recserve.contract.Addresses;
+import io.recserve.contract.RecommendationEvent;
+import io.recserve.contract.SummaryRequest;
+import io.recserve.testing.Eventually;
+import io.recserve.testing.TestServices;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class AnalyticsVerticleTest {
+  @TempDir Path dir;
+
+  static JsonObject event(String requestId, int user, boolean hit, double latency) {
+    JsonArray items = new JsonArray().add(new JsonObject().put("movie_id", 7).put("score", 0.7))
+        .add(new JsonObject().put("movie_id", user % 2 == 0 ? 8 : 9).put("score", 0.6));
+    return new RecommendationEvent(requestId, user, 2, items, 1, hit, latency, Instant.now().toString()).toJson();
+  }
+
+  static List<String> publish(Vertx vertx, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String id = UUID.randomUUID().toString();
+      ids.add(id);
+      vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(id, i, i % 4 == 0, i));
+    }
+    return ids;
+  }
+
+  static JsonObject summary(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.ANALYTICS_SUMMARY, new SummaryRequest(3600, 5).toJson()).await(10, TimeUnit.SECONDS).body();
+  }
+
+  @Test
+  void everyEventOnceInTheFileAlsoWhenStoppedRightAfter(Vertx vertx) throws Exception {
+    Path file = dir.resolve("events.jsonl");
+    JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", file.toString()).put("batch-size", 50).put("batch-age-ms", 10_000));
+    String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    List<String> ids = publish(vertx, 120);
+    publish(vertx, 0);
+    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(ids.get(0), 0, true, 1)); // a duplicate is stored once
+    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, new JsonObject().put("request_id", "not-a-uuid")); // malformed: ignored
+    Thread.sleep(200);
+    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS); // 20 events still buffered (batch age 10 s): stop writes them
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(120);
+    assertThat(lines.stream().map(l -> new JsonObject(l).getString("request_id")).toList()).containsExactlyElementsOf(ids);
+
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    JsonObject summary = summary(vertx);
+    assertThat(summary.getLong("requests")).isEqualTo(120);
+    JsonObject v = summary.getJsonArray("versions").getJsonObject(0);
+    assertThat(v.getDouble("cache_hit_ratio")).isEqualTo(0.25);
+    assertThat(v.getJsonArray("top_movies").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 7).put("count", 120));
+    assertThat(v.getJsonObject("latency_ms").getDouble("p50")).isEqualTo(59.5);
+  }
+
+  @Test
+  void everyEventOnceInPostgresAndTheSummaryMatchesTheRows(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
+        .put("analytics", new JsonObject().put("batch-size", 64).put("batch-age-ms", 50));
+    String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    List<String> ids = publish(vertx, 500);
+    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(ids.get(3), 3, false, 3));
+    Eventually.until(Duration.ofSeconds(20), "500 rows", () -> TestServices.queryLong("select count(*) from " + schema + ".recommendation_events") == 500);
+    JsonObject summary = summary(vertx);
+    assertThat(summary.getLong("requests")).isEqualTo(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events"));
+    JsonObject v = summary.getJsonArray("versions").getJsonObject(0);
+    assertThat(v.getLong("model_version")).isEqualTo(1);
+    assertThat(v.getDouble("cache_hit_ratio")).isEqualTo(0.25);
+    assertThat(v.getJsonArray("top_movies").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 7).put("count", 500));
+    assertThat(v.getJsonObject("latency_ms").getDouble("p50")).isEqualTo(249.5);
+    List<String> more = publish(vertx, 37);
+    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events")).isEqualTo(537);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events where request_id = '" + more.get(36) + "'")).isEqualTo(1);
+  }
+
+  @Test
+  void aFullBufferDropsAndCountsWithoutBlocking(Vertx vertx) throws Exception {
+    // The store is unreachable: events wait in the buffer (10), the rest are counted as dropped.
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", "postgresql://postgres@127.0.0.1:1/none"))
+        .put("analytics", new JsonObject().put("batch-size", 5).put("batch-age-ms", 20).put("buffer-max", 10).put("retry-max-ms", 100).put("stop-timeout-ms", 300));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    publish(vertx, 25);
+    Eventually.until(Duration.ofSeconds(5), "15 dropped", () -> {
+      JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+      JsonObject details = status.getJsonObject("details");
+      return !status.getBoolean("ready") && details.getInteger("backlog") == 10 && details.getLong("dropped") == 15;
+    });
+  }
+}
