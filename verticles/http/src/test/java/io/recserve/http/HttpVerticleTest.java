@@ -1,0 +1,197 @@
+package io.recserve.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.contract.Addresses;
+import io.recserve.contract.CacheEntry;
+import io.recserve.contract.ComponentStatus;
+import io.recserve.contract.NeighbourSearchReply;
+import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.contract.UserEmbeddingReply;
+import io.recserve.contract.UserEmbeddingRequest;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The HTTP verticle alone, with tiny stand-ins for the other verticles registered on the event bus. */
+@ExtendWith(VertxExtension.class)
+class HttpVerticleTest {
+  private WebClient client;
+  private int port;
+  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> puts = new CopyOnWriteArrayList<>();
+  private final AtomicInteger annCalls = new AtomicInteger();
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
+        .put("eventbus", new JsonObject().put("timeout-ms", 300));
+    vertx.eventBus().<JsonObject>consumer(Addresses.ANALYTICS_EVENTS, m -> events.add(m.body()));
+    vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    client = WebClient.create(vertx);
+  }
+
+  /** Embedding knows users 1..9 (rated movie 1); ann returns movies 2 and 3; cache holds what is put. */
+  private void stubs(Vertx vertx) {
+    vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_USER, m -> {
+      int user = UserEmbeddingRequest.fromJson(m.body()).userId();
+      m.reply((user < 10 ? new UserEmbeddingReply(user, 4, true, new float[] {1, 2}, new int[] {1})
+          : UserEmbeddingReply.unknown(user, 4)).toJson());
+    });
+    vertx.eventBus().<JsonObject>consumer(Addresses.ANN_SEARCH, m -> {
+      annCalls.incrementAndGet();
+      NeighbourSearchRequest r = NeighbourSearchRequest.fromJson(m.body());
+      assertThat(r.exclude()).containsExactly(1);
+      JsonArray recs = new JsonArray();
+      for (int i = 0; i < Math.min(2, r.k()); i++) {
+        recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", 0.9 - i * 0.1));
+      }
+      m.reply(new NeighbourSearchReply(r.modelVersion(), recs).toJson());
+    });
+    java.util.Map<String, JsonObject> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_GET, m -> {
+      String key = m.body().getString("key");
+      m.reply(new CacheEntry(key, cache.get(key)).toJson());
+    });
+    vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_PUT, m -> {
+      puts.add(m.body());
+      cache.put(m.body().getString("key"), m.body().getJsonObject("value"));
+    });
+    vertx.eventBus().<JsonObject>consumer(Addresses.status("embedding"), m -> m.reply(new ComponentStatus("embedding", "n", true, 4, null).toJson()));
+  }
+
+  private HttpResponse<Buffer> post(String body, String type) throws Exception {
+    var request = client.post(port, "127.0.0.1", "/recommend");
+    if (type != null) request.putHeader("content-type", type);
+    return request.sendBuffer(Buffer.buffer(body)).await(5, TimeUnit.SECONDS);
+  }
+
+  private void assertError(HttpResponse<Buffer> response, int status, String error, String field) {
+    assertThat(response.statusCode()).isEqualTo(status);
+    assertThat(response.getHeader("content-type")).startsWith("application/json");
+    JsonObject body = response.bodyAsJsonObject();
+    assertThat(body.getString("error")).isEqualTo(error);
+    assertThat(body.getString("message")).isNotBlank();
+    assertThat(body.getString("field")).isEqualTo(field);
+  }
+
+  @Test
+  void healthCheckAndOpenApi() throws Exception {
+    var health = client.get(port, "127.0.0.1", "/health-check").send().await(5, TimeUnit.SECONDS);
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "ok"));
+    var openapi = client.get(port, "127.0.0.1", "/openapi.yaml").send().await(5, TimeUnit.SECONDS);
+    assertThat(openapi.statusCode()).isEqualTo(200);
+    assertThat(openapi.bodyAsString()).contains("/recommend").contains("openapi: 3");
+  }
+
+  @Test
+  void badInputGetsA4xxNamingTheProblemAndReachesNoVerticle(Vertx vertx) throws Exception {
+    stubs(vertx);
+    assertError(post("{bad", "application/json"), 400, "malformed_json", null);
+    assertError(post("[1]", "application/json"), 400, "invalid_body", null);
+    assertError(post("", "application/json"), 400, "invalid_body", null);
+    assertError(post("{}", "application/json"), 400, "invalid_field", "user_id");
+    assertError(post("{\"user_id\": null}", "application/json"), 400, "invalid_field", "user_id");
+    assertError(post("{\"user_id\": \"1\"}", "application/json"), 400, "invalid_field", "user_id");
+    assertError(post("{\"user_id\": 1.5}", "application/json"), 400, "invalid_field", "user_id");
+    assertError(post("{\"user_id\": 99999999999}", "application/json"), 400, "invalid_field", "user_id");
+    assertError(post("{\"user_id\": 1, \"cutoff\": 0}", "application/json"), 400, "invalid_field", "cutoff");
+    assertError(post("{\"user_id\": 1, \"cutoff\": 101}", "application/json"), 400, "invalid_field", "cutoff");
+    assertError(post("{\"user_id\": 1, \"cutoff\": \"10\"}", "application/json"), 400, "invalid_field", "cutoff");
+    assertError(post("{\"user_id\": 1}", "text/plain"), 415, "unsupported_media_type", null);
+    assertError(post("{\"user_id\": 1}", null), 415, "unsupported_media_type", null);
+    assertError(post("{\"user_id\": 1, \"pad\": \"" + "x".repeat(70_000) + "\"}", "application/json"), 413, "body_too_large", null);
+    assertError(client.get(port, "127.0.0.1", "/nowhere").send().await(5, TimeUnit.SECONDS), 404, "not_found", null);
+    assertError(client.put(port, "127.0.0.1", "/recommend").send().await(5, TimeUnit.SECONDS), 405, "method_not_allowed", null);
+    assertError(client.get(port, "127.0.0.1", "/analytics/summary?window=abc").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "window");
+    assertThat(annCalls.get()).isZero();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void recommendsThenAnswersFromTheCacheWithAFreshRequestId(Vertx vertx) throws Exception {
+    stubs(vertx);
+    var first = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json; charset=utf-8");
+    assertThat(first.statusCode()).isEqualTo(200);
+    JsonObject body = first.bodyAsJsonObject();
+    UUID.fromString(body.getString("request_id"));
+    assertThat(body.getJsonArray("recommendations")).hasSize(2);
+    JsonObject top = body.getJsonArray("recommendations").getJsonObject(0);
+    assertThat(top.fieldNames()).containsExactlyInAnyOrder("movie_id", "title", "genres", "score");
+    assertThat(top.getInteger("movie_id")).isEqualTo(2);
+
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "cache put", () -> puts.size() == 1);
+    assertThat(puts.get(0).getString("key")).isEqualTo(CacheEntry.recommendationKey(4, 5, 2));
+    var second = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json");
+    assertThat(second.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(body.getJsonArray("recommendations"));
+    assertThat(second.bodyAsJsonObject().getString("request_id")).isNotEqualTo(body.getString("request_id"));
+    assertThat(annCalls.get()).isEqualTo(1);
+
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "two analytics events", () -> events.size() == 2);
+    assertThat(events.get(0).getBoolean("cache_hit")).isFalse();
+    assertThat(events.get(1).getBoolean("cache_hit")).isTrue();
+    assertThat(events.get(1).getString("request_id")).isEqualTo(second.bodyAsJsonObject().getString("request_id"));
+    assertThat(events.get(0).getJsonArray("items").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 2).put("score", 0.9));
+    assertThat(events.get(0).getLong("model_version")).isEqualTo(4);
+  }
+
+  @Test
+  void anUnknownUserGetsAnEmptyList(Vertx vertx) throws Exception {
+    stubs(vertx);
+    var response = post("{\"user_id\": 12345}", "application/json");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonArray("recommendations")).isEmpty();
+    assertThat(annCalls.get()).isZero();
+  }
+
+  @Test
+  void noVerticleBehindTheAddressIs503(Vertx vertx) throws Exception {
+    var response = post("{\"user_id\": 1}", "application/json");
+    assertError(response, 503, "service_unavailable", null);
+    assertThat(response.bodyAsJsonObject().getString("message")).contains(Addresses.EMBEDDING_USER);
+    assertThat(response.getHeader("retry-after")).isEqualTo("1");
+  }
+
+  @Test
+  void aVerticleThatNeverAnswersIs503WithinTheTimeout(Vertx vertx) throws Exception {
+    vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_USER, m -> { /* never replies */ });
+    long started = System.nanoTime();
+    var response = post("{\"user_id\": 1}", "application/json");
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertError(response, 503, "service_unavailable", null);
+    assertThat(response.bodyAsJsonObject().getString("message")).contains("did not answer within 300 ms");
+    assertThat(millis).isLessThan(3000);
+  }
+
+  @Test
+  void readinessReportsEachDependency(Vertx vertx) throws Exception {
+    stubs(vertx);
+    var notReady = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    for (String role : List.of("ann", "cache", "analytics")) {
+      vertx.eventBus().<JsonObject>consumer(Addresses.status(role), m -> m.reply(new ComponentStatus(role, "n", true, role.equals("ann") ? 4 : 0, null).toJson()));
+    }
+    var ready = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonArray("checks")).hasSize(4);
+    assertThat(ready.bodyAsString()).contains("\"model_version\":4");
+  }
+}
