@@ -78,9 +78,8 @@ public final class RecserveNode {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     if (!cluster.getBoolean("enabled", false)) return Future.succeededFuture(Vertx.builder().with(options).build());
     String host = cluster.getString("host", "127.0.0.1");
-    String publicHost = cluster.getString("public-host", "");
     options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(cluster.getInteger("port", 0))
-        .setClusterPublicHost(publicHost.isBlank() ? host : publicHost));
+        .setClusterPublicHost(publicHost(cluster)));
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
   }
 
@@ -92,10 +91,9 @@ public final class RecserveNode {
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     String host = cluster.getString("host", "127.0.0.1");
-    String publicHost = cluster.getString("public-host", "");
     config.getNetworkConfig().setPort(cluster.getInteger("hazelcast-port", 5701)).setPortAutoIncrement(true);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
-    if (!publicHost.isBlank()) config.getNetworkConfig().setPublicAddress(publicHost);
+    if (!host.equals("0.0.0.0")) config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(ipOf(host));
+    config.getNetworkConfig().setPublicAddress(ipOf(publicHost(cluster)));
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
@@ -104,6 +102,31 @@ public final class RecserveNode {
       if (!member.isBlank()) join.getTcpIpConfig().addMember(member.strip());
     }
     return config;
+  }
+
+  /**
+   * The address other nodes reach this one at: {@code cluster.public-host}, else {@code cluster.host}, else (bound to
+   * 0.0.0.0, as a scaled container is) this machine's own address.
+   */
+  static String publicHost(JsonObject cluster) {
+    String publicHost = cluster.getString("public-host", "");
+    if (!publicHost.isBlank()) return publicHost;
+    String host = cluster.getString("host", "127.0.0.1");
+    if (!host.equals("0.0.0.0")) return host;
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("cannot tell this machine's address; set cluster.public-host", e);
+    }
+  }
+
+  /** Hazelcast's interface list takes addresses, not names: a container's service name is resolved first. */
+  private static String ipOf(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cluster.host " + host + " does not resolve", e);
+    }
   }
 
   /** Undeploys everything (analytics writes out its buffer) and closes Vert.x. */

@@ -2,9 +2,7 @@ package io.recserve.analytics;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +11,9 @@ import java.util.TreeMap;
 /** The summary shape, and its computation over events held in memory (the file store's recent window). */
 final class Summaries {
   private Summaries() {}
+
+  /** What the summary needs of one event, without the JSON around it. */
+  record Entry(long timeMillis, long modelVersion, boolean cacheHit, double latencyMs, int[] movies) {}
 
   static JsonObject version(long modelVersion, long requests, double hitRatio, double p50, double p95, double p99, JsonArray top) {
     return new JsonObject().put("model_version", modelVersion).put("requests", requests).put("cache_hit_ratio", hitRatio)
@@ -24,22 +25,20 @@ final class Summaries {
     return new JsonObject().put("window_seconds", windowSeconds).put("requests", total).put("versions", new JsonArray(versions));
   }
 
-  static JsonObject compute(Iterable<JsonObject> events, long windowSeconds, int top) {
-    Instant since = Instant.now().minusSeconds(windowSeconds);
-    Map<Long, List<JsonObject>> byVersion = new TreeMap<>();
-    for (JsonObject e : events) {
-      if (Instant.parse(e.getString("time")).isBefore(since)) continue;
-      byVersion.computeIfAbsent(e.getLong("model_version", 0L), v -> new ArrayList<>()).add(e);
+  static JsonObject compute(Iterable<Entry> events, long windowSeconds, int top) {
+    long since = System.currentTimeMillis() - windowSeconds * 1000;
+    Map<Long, List<Entry>> byVersion = new TreeMap<>();
+    for (Entry e : events) {
+      if (e.timeMillis() < since) continue;
+      byVersion.computeIfAbsent(e.modelVersion(), v -> new ArrayList<>()).add(e);
     }
     List<JsonObject> versions = new ArrayList<>();
     for (var entry : byVersion.entrySet()) {
-      List<JsonObject> list = entry.getValue();
-      double[] latencies = list.stream().mapToDouble(e -> e.getDouble("latency_ms", 0.0)).sorted().toArray();
-      long hits = list.stream().filter(e -> e.getBoolean("cache_hit", false)).count();
+      List<Entry> list = entry.getValue();
+      double[] latencies = list.stream().mapToDouble(Entry::latencyMs).sorted().toArray();
+      long hits = list.stream().filter(Entry::cacheHit).count();
       Map<Integer, Integer> counts = new HashMap<>();
-      for (JsonObject e : list) {
-        for (Object item : e.getJsonArray("items", new JsonArray())) counts.merge(((JsonObject) item).getInteger("movie_id"), 1, Integer::sum);
-      }
+      for (Entry e : list) for (int movie : e.movies()) counts.merge(movie, 1, Integer::sum);
       JsonArray topMovies = new JsonArray();
       counts.entrySet().stream()
           .sorted(Map.Entry.<Integer, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
@@ -58,9 +57,4 @@ final class Summaries {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
   }
 
-  static double[] sorted(double... values) {
-    double[] copy = values.clone();
-    Arrays.sort(copy);
-    return copy;
-  }
 }

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: build the runnable jar with the Maven wrapper on a JDK, run it on a JRE as a non-root user.
+
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /src
+COPY .mvn .mvn
+COPY mvnw pom.xml ./
+COPY contract contract
+COPY model model
+COPY test-support test-support
+COPY bootstrap bootstrap
+COPY verticles verticles
+COPY launcher launcher
+COPY bench bench
+COPY conf conf
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package -pl launcher -am
+
+FROM eclipse-temurin:25-jre
+RUN groupadd --system recserve && useradd --system --gid recserve --uid 10001 --home-dir /app recserve \
+ && mkdir -p /app/data && chown recserve:recserve /app/data
+WORKDIR /app
+COPY --from=build /src/launcher/target/recserve.jar /app/recserve.jar
+COPY conf /app/conf
+USER recserve
+ENV RECSERVE_DATA_DIR=/app/data
+VOLUME /app/data
+EXPOSE 8080 5701 7001
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]
+CMD ["serve"]
