@@ -49,7 +49,9 @@ final class FileEventStore implements EventStore {
           in.readFully(tail);
           String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
           for (int i = start > 0 ? 1 : 0; i < lines.length; i++) { // a partial first line when reading from the middle
-            if (!lines[i].isBlank()) remember(new JsonObject(lines[i]));
+            if (lines[i].isBlank()) continue;
+            JsonObject event = new JsonObject(lines[i]);
+            remember(event, Instant.parse(event.getString("time")).toEpochMilli());
           }
         }
       }
@@ -73,13 +75,14 @@ final class FileEventStore implements EventStore {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)) {
           out.write(text.toString().getBytes(StandardCharsets.UTF_8));
         }
-        for (JsonObject e : fresh) remember(e);
+        long now = System.currentTimeMillis(); // events are written within moments of their time: no need to parse it
+        for (JsonObject e : fresh) remember(e, now);
       }
       return null;
     }, true);
   }
 
-  private synchronized void remember(JsonObject event) {
+  private synchronized void remember(JsonObject event, long timeMillis) {
     recentIds.add(event.getString("request_id"));
     if (recentIds.size() > IDS_KEPT) {
       var it = recentIds.iterator();
@@ -89,7 +92,7 @@ final class FileEventStore implements EventStore {
     JsonArray items = event.getJsonArray("items", new JsonArray());
     int[] movies = new int[items.size()];
     for (int i = 0; i < movies.length; i++) movies[i] = items.getJsonObject(i).getInteger("movie_id");
-    recent.addLast(new Summaries.Entry(Instant.parse(event.getString("time")).toEpochMilli(), event.getLong("model_version", 0L),
+    recent.addLast(new Summaries.Entry(timeMillis, event.getLong("model_version", 0L),
         event.getBoolean("cache_hit", false), event.getDouble("latency_ms", 0.0), movies));
     long oldest = System.currentTimeMillis() - KEPT_SECONDS * 1000;
     while (recent.size() > KEPT_MAX || recent.peekFirst().timeMillis() < oldest) recent.removeFirst();

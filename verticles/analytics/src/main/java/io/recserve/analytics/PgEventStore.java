@@ -6,18 +6,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /** The production store: {@code recommendation_events} in PostgreSQL, one transaction per batch, ON CONFLICT DO NOTHING. */
 final class PgEventStore implements EventStore {
+  /** One statement per batch: columns as arrays, unnested into rows. */
   private static final String INSERT = "insert into recommendation_events "
       + "(request_id, user_id, cutoff, items, model_version, cache_hit, latency_ms, created_at) "
-      + "values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (request_id) do nothing";
+      + "select r::uuid, u, c, i::jsonb, v, h, l, t::timestamptz from unnest($1::text[], $2::int[], $3::int[], $4::text[], "
+      + "$5::bigint[], $6::bool[], $7::float8[], $8::text[]) as x(r, u, c, i, v, h, l, t) on conflict (request_id) do nothing";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
       + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events "
@@ -34,13 +34,24 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Future<Void> write(List<JsonObject> events) {
-    List<Tuple> rows = new ArrayList<>(events.size());
-    for (JsonObject e : events) {
-      rows.add(Tuple.of(UUID.fromString(e.getString("request_id")), e.getInteger("user_id"), e.getInteger("cutoff"),
-              e.getJsonArray("items", new JsonArray()), e.getLong("model_version", 0L), e.getBoolean("cache_hit", false))
-          .addDouble(e.getDouble("latency_ms", 0.0)).addOffsetDateTime(OffsetDateTime.parse(e.getString("time"))));
+    int n = events.size();
+    String[] ids = new String[n], items = new String[n], times = new String[n];
+    Integer[] users = new Integer[n], cutoffs = new Integer[n];
+    Long[] versions = new Long[n];
+    Boolean[] hits = new Boolean[n];
+    Double[] latencies = new Double[n];
+    for (int i = 0; i < n; i++) {
+      JsonObject e = events.get(i);
+      ids[i] = e.getString("request_id");
+      users[i] = e.getInteger("user_id");
+      cutoffs[i] = e.getInteger("cutoff");
+      items[i] = e.getJsonArray("items", new JsonArray()).encode();
+      versions[i] = e.getLong("model_version", 0L);
+      hits[i] = e.getBoolean("cache_hit", false);
+      latencies[i] = e.getDouble("latency_ms", 0.0);
+      times[i] = e.getString("time");
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(INSERT).executeBatch(rows)).mapEmpty();
+    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, users, cutoffs, items, versions, hits).addValue(latencies).addValue(times)).mapEmpty();
   }
 
   @Override

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The response cache behind {@link Addresses#CACHE_GET} and {@link Addresses#CACHE_PUT}: Redis when
- * {@code redis.url} is set, Caffeine in-process otherwise. Keys carry the model version (see
+ * {@code redis.url} is set (with an in-process tier of {@code cache.local-ttl-seconds}, 0 for none), Caffeine
+ * in-process otherwise. Keys carry the model version (see
  * {@link CacheEntry#recommendationKey}), so a new version never meets an old answer.
  */
 public final class CacheVerticle extends VerticleBase {
@@ -32,8 +33,14 @@ public final class CacheVerticle extends VerticleBase {
     JsonObject r = config().getJsonObject("redis", new JsonObject());
     long ttl = c.getLong("ttl-seconds", 300L);
     String url = r.getString("url", "");
-    cache = url.isBlank() ? new CaffeineResponseCache(c.getLong("max-entries", 200_000L), Duration.ofSeconds(ttl))
-        : new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl);
+    long maxEntries = c.getLong("max-entries", 200_000L);
+    long localTtl = Math.min(ttl, c.getLong("local-ttl-seconds", 10L));
+    if (url.isBlank()) {
+      cache = new CaffeineResponseCache(maxEntries, Duration.ofSeconds(ttl));
+    } else {
+      ResponseCache redis = new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl);
+      cache = localTtl > 0 ? new TieredResponseCache(new CaffeineResponseCache(maxEntries, Duration.ofSeconds(localTtl)), redis) : redis;
+    }
     MessageConsumer<JsonObject> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);
     MessageConsumer<JsonObject> put = vertx.eventBus().consumer(Addresses.CACHE_PUT, this::put);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);

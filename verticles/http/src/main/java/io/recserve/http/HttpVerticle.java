@@ -60,8 +60,29 @@ public final class HttpVerticle extends VerticleBase {
   private Counter cacheMisses;
   private MeterRegistry registry;
 
-  /** What /recommend answers with, and where it came from. */
-  private record Answer(JsonArray recommendations, long modelVersion, boolean cacheHit) {}
+  /**
+   * What /recommend answers with, and where it came from: the recommendations as JSON text (encoded once, cached as
+   * text, spliced into each response) and the (movie_id, score) items the analytics event carries.
+   */
+  private record Answer(String recommendations, JsonArray items, long modelVersion, boolean cacheHit) {
+    static Answer of(JsonArray recommendations, long modelVersion) {
+      JsonArray items = new JsonArray(new java.util.ArrayList<>(recommendations.size()));
+      for (int i = 0; i < recommendations.size(); i++) {
+        JsonObject r = recommendations.getJsonObject(i);
+        items.add(new JsonObject().put("movie_id", r.getValue("movie_id")).put("score", r.getValue("score")));
+      }
+      return new Answer(recommendations.encode(), items, modelVersion, false);
+    }
+
+    /** The cached form: {"model_version": 3, "recommendations": "[...]", "items": [...]}. */
+    JsonObject toCache() {
+      return new JsonObject().put("model_version", modelVersion).put("recommendations", recommendations).put("items", items);
+    }
+
+    static Answer fromCache(JsonObject value) {
+      return new Answer(value.getString("recommendations"), value.getJsonArray("items"), value.getLong("model_version"), true);
+    }
+  }
 
   @Override
   public Future<?> start() {
@@ -153,13 +174,13 @@ public final class HttpVerticle extends VerticleBase {
     cached.compose(hit -> {
       if (hit != null) {
         if (cacheHits != null) cacheHits.increment();
-        return Future.succeededFuture(new Answer(hit.getJsonArray("recommendations"), hit.getLong("model_version"), true));
+        return Future.succeededFuture(Answer.fromCache(hit));
       }
       if (cacheMisses != null && cacheEnabled) cacheMisses.increment();
       return compute(request);
     }).onSuccess(answer -> {
-      JsonObject body = new JsonObject().put("request_id", requestId).put("recommendations", answer.recommendations());
-      ctx.response().putHeader("content-type", "application/json").end(body.toBuffer());
+      ctx.response().putHeader("content-type", "application/json")
+          .end("{\"request_id\":\"" + requestId + "\",\"recommendations\":" + answer.recommendations() + "}");
       afterAnswer(request, requestId, answer, started);
     }).onFailure(e -> error(ctx, toApiError(e)));
   }
@@ -170,31 +191,25 @@ public final class HttpVerticle extends VerticleBase {
         .compose(m -> {
           UserEmbeddingReply user = UserEmbeddingReply.fromJson(m.body());
           servingVersion = user.modelVersion();
-          if (!user.found()) return Future.succeededFuture(new Answer(new JsonArray(), user.modelVersion(), false));
+          if (!user.found()) return Future.succeededFuture(Answer.of(new JsonArray(), user.modelVersion()));
           NeighbourSearchRequest search = new NeighbourSearchRequest(user.vector(), request.cutoff(), user.rated(), user.modelVersion());
           return vertx.eventBus().<JsonObject>request(Addresses.ANN_SEARCH, search.toJson(), requestOptions)
               .recover(e -> fail(Addresses.ANN_SEARCH, e))
               .map(r -> {
                 NeighbourSearchReply reply = NeighbourSearchReply.fromJson(r.body());
-                return new Answer(reply.recommendations(), reply.modelVersion(), false);
+                return Answer.of(reply.recommendations(), reply.modelVersion());
               });
         });
   }
 
   /** Cache put and analytics event: fire and forget, after the answer is sent. */
   private void afterAnswer(RecommendationRequest request, String requestId, Answer answer, long started) {
-    if (cacheEnabled && !answer.cacheHit() && !answer.recommendations().isEmpty()) {
+    if (cacheEnabled && !answer.cacheHit() && !answer.items().isEmpty()) {
       String key = CacheEntry.recommendationKey(answer.modelVersion(), request.userId(), request.cutoff());
-      JsonObject value = new JsonObject().put("model_version", answer.modelVersion()).put("recommendations", answer.recommendations());
-      vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, value).toJson());
-    }
-    JsonArray items = new JsonArray(new java.util.ArrayList<>(answer.recommendations().size()));
-    for (int i = 0; i < answer.recommendations().size(); i++) {
-      JsonObject r = answer.recommendations().getJsonObject(i);
-      items.add(new JsonObject().put("movie_id", r.getValue("movie_id")).put("score", r.getValue("score")));
+      vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, answer.toCache()).toJson());
     }
     double latencyMs = (System.nanoTime() - started) / 1e6;
-    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, new RecommendationEvent(requestId, request.userId(), request.cutoff(), items,
+    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, new RecommendationEvent(requestId, request.userId(), request.cutoff(), answer.items(),
         answer.modelVersion(), answer.cacheHit(), latencyMs, Instant.now().toString()).toJson());
   }
 
