@@ -4,15 +4,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The movies found, best first, as {@link Recommendation} objects, and the model version that scored them.
- * <pre>{"model_version": 3, "recommendations": [{"movie_id": 1, ...}]}</pre>
+ * The movies found, best first, as {@link Recommendation} objects, the model version that scored them, and the node
+ * that searched: {@code {"model_version": 3, "node": "1234@host", "recommendations": [{"movie_id": 1, ...}]}}.
  */
-public record NeighbourSearchReply(long modelVersion, JsonArray recommendations) {
+public record NeighbourSearchReply(long modelVersion, String node, JsonArray recommendations) {
   public JsonObject toJson() {
-    return new JsonObject().put("model_version", modelVersion).put("recommendations", recommendations);
+    return new JsonObject().put("model_version", modelVersion).put("node", node).put("recommendations", recommendations);
   }
 
   public static NeighbourSearchReply fromJson(JsonObject json) {
-    return new NeighbourSearchReply(json.getLong("model_version"), json.getJsonArray("recommendations"));
+    return new NeighbourSearchReply(json.getLong("model_version"), json.getString("node"), json.getJsonArray("recommendations"));
   }
 }

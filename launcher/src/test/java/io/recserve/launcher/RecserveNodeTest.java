@@ -109,7 +109,7 @@ class RecserveNodeTest {
     String schema = TestServices.freshSchema();
     JsonObject config = config(dir);
     config.getJsonObject("pg").put("url", TestServices.postgresUrl()).put("schema", schema);
-    config.getJsonObject("redis").put("url", TestServices.redisUrl());
+    config.getJsonObject("redis").put("url", TestServices.redisUrl()).put("key-prefix", schema + ":");
     ServeCommand.ensureModel(config);
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".user_embeddings")).isEqualTo(610);
     RecserveNode node = RecserveNode.start(config, Roles.parse(Roles.ALL)).await(60, TimeUnit.SECONDS);
@@ -119,7 +119,7 @@ class RecserveNodeTest {
       JsonArray recs = recommend(config, 7).getJsonArray("recommendations");
       assertThat(recs).hasSize(10);
       RedisAPI redis = RedisAPI.api(Redis.createClient(client, TestServices.redisUrl()));
-      String key = "rec:v" + version + ":u7:k10";
+      String key = schema + ":rec:v" + version + ":u7:k10";
       Eventually.until(Duration.ofSeconds(5), "the answer in Redis", () -> redis.exists(java.util.List.of(key)).await(5, TimeUnit.SECONDS).toInteger() == 1);
       assertThat(recommend(config, 7).getJsonArray("recommendations")).isEqualTo(recs);
       Eventually.until(Duration.ofSeconds(10), "analytics rows", () ->

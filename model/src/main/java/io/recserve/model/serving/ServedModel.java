@@ -31,7 +31,7 @@ public final class ServedModel<T> {
   private final String role;
   private final Source<T> source;
   private final long pollMillis;
-  private final Consumer<Loaded<T>> onActivated;
+  private final Runnable announce;
   private final Consumer<Loaded<T>> onRetired;
   private volatile Loaded<T> current;
   private volatile Loaded<T> previous;
@@ -39,13 +39,18 @@ public final class ServedModel<T> {
   private boolean loading;
   private long timer = -1;
 
+  /**
+   * @param announce called after every look at the store once a version is loaded: on activation and then every
+   *     poll interval, so it doubles as a heartbeat telling other nodes what this one serves
+   * @param onRetired called with a version dropped from memory (to close it), may be null
+   */
   public ServedModel(Vertx vertx, String role, Source<T> source, long pollMillis,
-                     Consumer<Loaded<T>> onActivated, Consumer<Loaded<T>> onRetired) {
+                     Runnable announce, Consumer<Loaded<T>> onRetired) {
     this.vertx = vertx;
     this.role = role;
     this.source = source;
     this.pollMillis = pollMillis;
-    this.onActivated = onActivated;
+    this.announce = announce;
     this.onRetired = onRetired;
   }
 
@@ -78,13 +83,15 @@ public final class ServedModel<T> {
         lastError = null;
         LOG.info("{}: serving model version {} (loaded in {} ms)", role, v, (System.nanoTime() - started) / 1_000_000);
         if (retired != null && onRetired != null) onRetired.accept(retired);
-        onActivated.accept(loaded);
         return (Void) null;
       });
     }).onFailure(e -> {
       lastError = e.getMessage();
       LOG.warn("{}: could not load the current model version: {}", role, e.toString());
-    }).andThen(ar -> loading = false);
+    }).andThen(ar -> {
+      loading = false;
+      if (current != null) announce.run();
+    });
   }
 
   /** The version served now, or null before the first load. */
@@ -98,6 +105,17 @@ public final class ServedModel<T> {
     if (version == 0 || (c != null && c.version() == version)) return c;
     Loaded<T> p = previous;
     return p != null && p.version() == version ? p : null;
+  }
+
+  /** The version kept for requests under way, or null. */
+  public Loaded<T> previous() {
+    return previous;
+  }
+
+  /** What this verticle serves, as announced on the bus: current and previous version numbers (0 when absent). */
+  public long[] versions() {
+    Loaded<T> c = current, p = previous;
+    return new long[] {c == null ? 0 : c.version(), p == null ? 0 : p.version()};
   }
 
   public String lastError() {

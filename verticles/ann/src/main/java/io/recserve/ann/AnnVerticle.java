@@ -40,13 +40,17 @@ public final class AnnVerticle extends VerticleBase {
     builder = vertx.createSharedWorkerExecutor("recserve-ann-build", 1, 30, java.util.concurrent.TimeUnit.MINUTES);
     source = new MovieIndexSource(vertx, builder, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
-    model = new ServedModel<>(vertx, ROLE, source, poll,
-        loaded -> vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, loaded.version()).toJson()),
-        retired -> closeQuietly(retired.value()));
+    model = new ServedModel<>(vertx, ROLE, source, poll, this::announce, retired -> closeQuietly(retired.value()));
     MessageConsumer<JsonObject> search = vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
     return Future.join(search.completion(), status.completion(), published.completion()).compose(v -> model.start());
+  }
+
+  /** Tells the HTTP verticles which versions this node can search (on activation, then every poll interval). */
+  private void announce() {
+    long[] v = model.versions();
+    if (v[0] > 0) vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, v[0], v[1]).toJson());
   }
 
   @Override
@@ -84,14 +88,15 @@ public final class AnnVerticle extends VerticleBase {
             recommendations.add(new JsonObject().put("movie_id", m.getValue("movie_id")).put("title", m.getValue("title"))
                 .put("genres", m.getValue("genres")).put("score", hit.score()));
           }
-          message.reply(new NeighbourSearchReply(loaded.version(), recommendations).toJson());
+          message.reply(new NeighbourSearchReply(loaded.version(), node, recommendations).toJson());
         })
         .onFailure(e -> message.fail(FailureCodes.MODEL_NOT_LOADED, "search failed: " + e.getMessage()));
   }
 
   private void status(Message<JsonObject> message) {
     ServedModel.Loaded<MovieIndex> loaded = model.current();
-    JsonObject details = new JsonObject().put("movies", loaded == null ? 0 : loaded.value().size());
+    JsonObject details = new JsonObject().put("movies", loaded == null ? 0 : loaded.value().size())
+        .put("previous_version", model.versions()[1]);
     if (model.lastError() != null) details.put("error", model.lastError());
     message.reply(new ComponentStatus(ROLE, node, loaded != null, loaded == null ? 0 : loaded.version(), details).toJson());
   }

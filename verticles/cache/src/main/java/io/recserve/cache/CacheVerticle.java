@@ -38,7 +38,7 @@ public final class CacheVerticle extends VerticleBase {
     if (url.isBlank()) {
       cache = new CaffeineResponseCache(maxEntries, Duration.ofSeconds(ttl));
     } else {
-      ResponseCache redis = new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl);
+      ResponseCache redis = new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"));
       cache = localTtl > 0 ? new TieredResponseCache(new CaffeineResponseCache(maxEntries, Duration.ofSeconds(localTtl)), redis) : redis;
     }
     MessageConsumer<JsonObject> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);

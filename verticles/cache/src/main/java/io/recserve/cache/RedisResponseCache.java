@@ -8,13 +8,18 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import java.util.List;
 
-/** The production cache: values as JSON strings in Redis with {@code SET key value EX ttl}. */
+/**
+ * The production cache: values as JSON strings in Redis with {@code SET prefix+key value EX ttl}. The prefix
+ * ({@code redis.key-prefix}) keeps deployments that share a Redis apart: their model versions are numbered alike.
+ */
 final class RedisResponseCache implements ResponseCache {
   private final Redis client;
   private final RedisAPI redis;
   private final String ttlSeconds;
+  private final String prefix;
 
-  RedisResponseCache(Vertx vertx, String url, int poolSize, long ttlSeconds) {
+  RedisResponseCache(Vertx vertx, String url, int poolSize, long ttlSeconds, String prefix) {
+    this.prefix = prefix;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
         .setMaxPoolSize(poolSize).setMaxPoolWaiting(4096).setMaxWaitingHandlers(65536));
     this.redis = RedisAPI.api(client);
@@ -23,12 +28,12 @@ final class RedisResponseCache implements ResponseCache {
 
   @Override
   public Future<JsonObject> get(String key) {
-    return redis.get(key).map(response -> response == null ? null : new JsonObject(response.toString()));
+    return redis.get(prefix + key).map(response -> response == null ? null : new JsonObject(response.toString()));
   }
 
   @Override
   public Future<Void> put(String key, JsonObject value) {
-    return redis.set(List.of(key, value.encode(), "EX", ttlSeconds)).mapEmpty();
+    return redis.set(List.of(prefix + key, value.encode(), "EX", ttlSeconds)).mapEmpty();
   }
 
   @Override

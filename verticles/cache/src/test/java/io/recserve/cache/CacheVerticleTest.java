@@ -49,14 +49,14 @@ class CacheVerticleTest {
   @Test
   void inRedisWithTheTimeToLive(Vertx vertx) throws Exception {
     String url = TestServices.redisUrl();
-    JsonObject config = new JsonObject().put("redis", new JsonObject().put("url", url)).put("cache", new JsonObject().put("ttl-seconds", 120));
+    JsonObject config = new JsonObject().put("redis", new JsonObject().put("url", url).put("key-prefix", "t:")).put("cache", new JsonObject().put("ttl-seconds", 120));
     vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
     String key = "rec:test-" + UUID.randomUUID() + ":u1:k10";
     putThenGet(vertx, key);
     RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, url));
-    long ttl = redis.ttl(key).await(5, TimeUnit.SECONDS).toLong();
+    long ttl = redis.ttl("t:" + key).await(5, TimeUnit.SECONDS).toLong();
     assertThat(ttl).isBetween(1L, 120L);
-    redis.del(java.util.List.of(key)).await(5, TimeUnit.SECONDS);
+    redis.del(java.util.List.of("t:" + key)).await(5, TimeUnit.SECONDS);
   }
 
   @Test

@@ -40,13 +40,17 @@ public final class EmbeddingVerticle extends VerticleBase {
   public Future<?> start() {
     store = injectedStore != null ? injectedStore : UserEmbeddingStore.fromConfig(vertx, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
-    model = new ServedModel<>(vertx, ROLE, store, poll,
-        loaded -> vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, loaded.version()).toJson()),
-        null);
+    model = new ServedModel<>(vertx, ROLE, store, poll, this::announce, null);
     MessageConsumer<JsonObject> users = vertx.eventBus().consumer(Addresses.EMBEDDING_USER, this::user);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
     return Future.join(users.completion(), status.completion(), published.completion()).compose(v -> model.start());
+  }
+
+  /** Tells the HTTP verticles which versions this node holds (on activation, then every poll interval). */
+  private void announce() {
+    long[] v = model.versions();
+    if (v[0] > 0) vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, v[0], v[1]).toJson());
   }
 
   @Override
@@ -64,7 +68,8 @@ public final class EmbeddingVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    ServedModel.Loaded<UserVectors> loaded = model.current();
+    ServedModel.Loaded<UserVectors> loaded = model.version(request.modelVersion());
+    if (loaded == null) loaded = model.current();
     if (loaded == null) {
       message.fail(FailureCodes.MODEL_NOT_LOADED, "no model version loaded yet");
       return;

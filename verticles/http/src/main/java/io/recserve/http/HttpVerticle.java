@@ -53,7 +53,7 @@ public final class HttpVerticle extends VerticleBase {
   private DeliveryOptions requestOptions;
   private long timeoutMillis;
   private boolean cacheEnabled;
-  private volatile long servingVersion;
+  private ServingVersions versions;
   private HttpServer server;
   private Buffer openApi;
   private Counter cacheHits;
@@ -117,16 +117,9 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
 
-    MessageConsumer<JsonObject> activated = vertx.eventBus().consumer(Addresses.MODEL_ACTIVATED, m -> {
-      ModelActivated a = ModelActivated.fromJson(m.body());
-      if (a.role().equals("embedding")) servingVersion = a.modelVersion();
-    });
-    // The version served before this verticle started: ask the embedding verticle (absent is fine).
-    vertx.eventBus().<JsonObject>request(Addresses.status("embedding"), new JsonObject(), requestOptions)
-        .onSuccess(m -> {
-          ComponentStatus s = ComponentStatus.fromJson(m.body());
-          if (s.ready() && servingVersion == 0) servingVersion = s.modelVersion();
-        });
+    versions = new ServingVersions(config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L));
+    MessageConsumer<JsonObject> activated = vertx.eventBus().consumer(Addresses.MODEL_ACTIVATED,
+        m -> versions.heard(ModelActivated.fromJson(m.body())));
 
     server = vertx.createHttpServer(new HttpServerOptions().setPort(http.getInteger("port", 8080))
         .setHost(http.getString("host", "0.0.0.0")).setTcpNoDelay(true).setCompressionSupported(false))
@@ -161,7 +154,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     String requestId = fastUuid();
-    long version = servingVersion;
+    long version = versions.servable();
     String key = CacheEntry.recommendationKey(version, request.userId(), request.cutoff());
     Future<JsonObject> cached = cacheEnabled && version > 0
         ? vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new CacheGet(key).toJson(), requestOptions)
@@ -177,7 +170,7 @@ public final class HttpVerticle extends VerticleBase {
         return Future.succeededFuture(Answer.fromCache(hit));
       }
       if (cacheMisses != null && cacheEnabled) cacheMisses.increment();
-      return compute(request);
+      return compute(request, version);
     }).onSuccess(answer -> {
       ctx.response().putHeader("content-type", "application/json")
           .end("{\"request_id\":\"" + requestId + "\",\"recommendations\":" + answer.recommendations() + "}");
@@ -185,21 +178,28 @@ public final class HttpVerticle extends VerticleBase {
     }).onFailure(e -> error(ctx, toApiError(e)));
   }
 
-  private Future<Answer> compute(RecommendationRequest request) {
-    return vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_USER, new UserEmbeddingRequest(request.userId()).toJson(), requestOptions)
+  /** Embedding then ANN, both in model version {@code version} (0: the embedding node's current one). */
+  private Future<Answer> compute(RecommendationRequest request, long version) {
+    return vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_USER, new UserEmbeddingRequest(request.userId(), version).toJson(), requestOptions)
         .recover(e -> fail(Addresses.EMBEDDING_USER, e))
         .compose(m -> {
           UserEmbeddingReply user = UserEmbeddingReply.fromJson(m.body());
-          servingVersion = user.modelVersion();
           if (!user.found()) return Future.succeededFuture(Answer.of(new JsonArray(), user.modelVersion()));
-          NeighbourSearchRequest search = new NeighbourSearchRequest(user.vector(), request.cutoff(), user.rated(), user.modelVersion());
-          return vertx.eventBus().<JsonObject>request(Addresses.ANN_SEARCH, search.toJson(), requestOptions)
+          JsonObject search = new NeighbourSearchRequest(user.vector(), request.cutoff(), user.rated(), user.modelVersion()).toJson();
+          return vertx.eventBus().<JsonObject>request(Addresses.ANN_SEARCH, search, requestOptions)
+              // A node that lacks the version answers at once; the next request goes to another node.
+              .recover(e -> notLoaded(e) ? vertx.eventBus().request(Addresses.ANN_SEARCH, search, requestOptions) : Future.failedFuture(e))
               .recover(e -> fail(Addresses.ANN_SEARCH, e))
               .map(r -> {
                 NeighbourSearchReply reply = NeighbourSearchReply.fromJson(r.body());
                 return Answer.of(reply.recommendations(), reply.modelVersion());
               });
         });
+  }
+
+  private static boolean notLoaded(Throwable e) {
+    return e instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE
+        && r.failureCode() == FailureCodes.MODEL_NOT_LOADED;
   }
 
   /** Cache put and analytics event: fire and forget, after the answer is sent. */
@@ -273,6 +273,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private HealthChecks readiness() {
     HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("model", promise -> {
+      long servable = versions.servable();
+      JsonObject data = new JsonObject().put("serving_version", servable).put("nodes", versions.describe());
+      promise.complete(servable > 0 ? Status.OK(data) : Status.KO(data));
+    });
     for (String role : DEPENDENCIES) {
       if (role.equals("cache") && !cacheEnabled) continue;
       checks.register(role, timeoutMillis, promise -> vertx.eventBus().<JsonObject>request(Addresses.status(role), new JsonObject(), requestOptions)

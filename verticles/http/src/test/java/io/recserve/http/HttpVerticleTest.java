@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.CacheEntry;
 import io.recserve.contract.ComponentStatus;
+import io.recserve.contract.ModelActivated;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
 import io.recserve.contract.UserEmbeddingReply;
@@ -63,7 +64,7 @@ class HttpVerticleTest {
       for (int i = 0; i < Math.min(2, r.k()); i++) {
         recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", 0.9 - i * 0.1));
       }
-      m.reply(new NeighbourSearchReply(r.modelVersion(), recs).toJson());
+      m.reply(new NeighbourSearchReply(r.modelVersion(), "stub", recs).toJson());
     });
     java.util.Map<String, JsonObject> cache = new java.util.concurrent.ConcurrentHashMap<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_GET, m -> {
@@ -75,6 +76,8 @@ class HttpVerticleTest {
       cache.put(m.body().getString("key"), m.body().getJsonObject("value"));
     });
     vertx.eventBus().<JsonObject>consumer(Addresses.status("embedding"), m -> m.reply(new ComponentStatus("embedding", "n", true, 4, null).toJson()));
+    // The ANN node's heartbeat: it serves version 4.
+    vertx.setPeriodic(1, 200, id -> vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated("ann", "stub", 4, 0).toJson()));
   }
 
   private HttpResponse<Buffer> post(String body, String type) throws Exception {
@@ -191,7 +194,7 @@ class HttpVerticleTest {
     }
     var ready = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(ready.bodyAsJsonObject().getJsonArray("checks")).hasSize(4);
+    assertThat(ready.bodyAsJsonObject().getJsonArray("checks")).hasSize(5);
     assertThat(ready.bodyAsString()).contains("\"model_version\":4");
   }
 }
