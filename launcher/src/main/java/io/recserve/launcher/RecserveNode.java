@@ -94,6 +94,9 @@ public final class RecserveNode {
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    // A node that dies without leaving is declared gone after this many seconds (Hazelcast's default is 60).
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", cluster.getValue("failure-detection-seconds", 10).toString());
     String host = cluster.getString("host", "127.0.0.1");
     config.getNetworkConfig().setPort(cluster.getInteger("hazelcast-port", 5701)).setPortAutoIncrement(true);
     if (!host.equals("0.0.0.0")) config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(ipOf(host));

@@ -1,0 +1,256 @@
+package io.recserve.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.bootstrap.RecserveConfig;
+import io.recserve.contract.Addresses;
+import io.recserve.contract.NeighbourSearchReply;
+import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.model.store.FileModelRepository;
+import io.recserve.model.store.TrainedModel;
+import io.recserve.testing.Eventually;
+import io.recserve.testing.TestModels;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A real cluster on loopback: this JVM runs the HTTP node; separate JVM processes run embedding + cache + analytics
+ * and one or two ANN nodes, all joined by Hazelcast over TCP.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+  private static final int HAZELCAST_PORT = 25701;
+  private static final String MEMBERS = "127.0.0.1:25701,127.0.0.1:25702,127.0.0.1:25703,127.0.0.1:25704,127.0.0.1:25705";
+  private static final long TIMEOUT_MS = 1000;
+
+  private static Path dir;
+  private static FileModelRepository repo;
+  private static NodeProcess backend;
+  private static NodeProcess ann;
+  private static RecserveNode http;
+  private static Vertx clientVertx;
+  private static WebClient web;
+  private static int port;
+
+  /** One Recserve node in its own JVM. */
+  static final class NodeProcess {
+    final String roles;
+    final Process process;
+    final Path log;
+
+    private NodeProcess(String roles, Process process, Path log) {
+      this.roles = roles;
+      this.process = process;
+      this.log = log;
+    }
+
+    static NodeProcess start(String name, String roles) throws IOException {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      Path log = dir.resolve(name + ".log");
+      ProcessBuilder builder = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xmx384m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Recserve.class.getName(),
+          "serve", "--cluster", "--no-bootstrap", "--roles", roles, "--data-dir", dir.resolve("data").toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> env = builder.environment();
+      env.keySet().removeIf(k -> k.startsWith("RECSERVE_"));
+      env.put("RECSERVE_CLUSTER_HOST", "127.0.0.1");
+      env.put("RECSERVE_CLUSTER_MEMBERS", MEMBERS);
+      env.put("RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT));
+      env.put("RECSERVE_MODEL_POLL_INTERVAL_MS", "300");
+      env.put("RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS));
+      env.put("RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString());
+      env.put("RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString());
+      NodeProcess node = new NodeProcess(roles, builder.start(), log);
+      Eventually.until(Duration.ofSeconds(60), name + " joined the cluster", () -> {
+        if (!node.process.isAlive()) throw new AssertionError(name + " died: " + Files.readString(log));
+        return Files.readString(log).contains("Recserve node running roles");
+      });
+      return node;
+    }
+
+    /** SIGTERM: the node leaves the cluster and stops its verticles. */
+    void stop() throws Exception {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+    }
+  }
+
+  @BeforeAll
+  static void cluster() throws Exception {
+    dir = Files.createTempDirectory("recserve-cluster");
+    repo = new FileModelRepository(dir.resolve("data"));
+    repo.makeCurrent(repo.saveModel(TestModels.random(30, 300, 8, 1)));
+    backend = NodeProcess.start("backend", "embedding,cache,analytics");
+    ann = NodeProcess.start("ann-1", "ann");
+
+    clientVertx = Vertx.vertx();
+    web = WebClient.create(clientVertx);
+    JsonObject config = RecserveConfig.load(clientVertx, null, false).await(10, TimeUnit.SECONDS);
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    config.getJsonObject("http").put("port", port).put("host", "127.0.0.1").put("instances", 1);
+    config.getJsonObject("eventbus").put("timeout-ms", TIMEOUT_MS);
+    config.getJsonObject("cache").put("enabled", false);
+    config.getJsonObject("model").put("poll-interval-ms", 300);
+    config.getJsonObject("cluster").put("enabled", true).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
+    http = RecserveNode.start(config, Roles.parse("http")).await(60, TimeUnit.SECONDS);
+    Eventually.until(Duration.ofSeconds(60), "readiness across the cluster", () -> get("/ready").statusCode() == 200);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (http != null) http.stop().await(30, TimeUnit.SECONDS);
+    for (NodeProcess p : new NodeProcess[] {ann, backend}) if (p != null) p.stop();
+    if (clientVertx != null) clientVertx.close().await();
+  }
+
+  static HttpResponse<Buffer> get(String path) throws Exception {
+    return web.get(port, "127.0.0.1", path).timeout(10_000).send().await(15, TimeUnit.SECONDS);
+  }
+
+  static HttpResponse<Buffer> recommend(int user) throws Exception {
+    return web.post(port, "127.0.0.1", "/recommend").putHeader("content-type", "application/json").timeout(10_000)
+        .sendBuffer(Buffer.buffer("{\"user_id\": " + user + "}")).await(15, TimeUnit.SECONDS);
+  }
+
+  static List<Integer> movieIds(HttpResponse<Buffer> response) {
+    JsonArray recs = response.bodyAsJsonObject().getJsonArray("recommendations");
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < recs.size(); i++) ids.add(recs.getJsonObject(i).getInteger("movie_id"));
+    return ids;
+  }
+
+  static String searchingNode() throws Exception {
+    TrainedModel any = TestModels.random(30, 300, 8, 1);
+    long version = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data").getLong("serving_version");
+    JsonObject reply = http.vertx().eventBus().<JsonObject>request(Addresses.ANN_SEARCH,
+        new NeighbourSearchRequest(any.users().vector(0), 3, new int[0], version).toJson()).await(5, TimeUnit.SECONDS).body();
+    return NeighbourSearchReply.fromJson(reply).node();
+  }
+
+  static long annNodesServing(long version) throws Exception {
+    JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
+    return model.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+        .filter(n -> n.getString("role").equals("ann") && n.getLong("model_version") == version).count();
+  }
+
+  @Test
+  @Order(1)
+  void aRequestThroughTheHttpNodeIsAnsweredByRemoteNodes() throws Exception {
+    HttpResponse<Buffer> response = recommend(3);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    JsonArray recs = response.bodyAsJsonObject().getJsonArray("recommendations");
+    assertThat(recs).hasSize(10);
+    assertThat(recs.getJsonObject(0).getString("title")).startsWith("Movie ");
+    assertThat(movieIds(response)).doesNotContain(1, 2, 3); // user 3 rated movies 1..3
+    String local = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+    assertThat(searchingNode()).isNotEqualTo(local).contains("@");
+  }
+
+  @Test
+  @Order(2)
+  void twoAnnNodesShareTheQueries() throws Exception {
+    NodeProcess second = NodeProcess.start("ann-2", "ann");
+    try {
+      Eventually.until(Duration.ofSeconds(30), "two ANN nodes heard", () -> annNodesServing(1) == 2);
+      Set<String> nodes = new HashSet<>();
+      for (int i = 0; i < 20; i++) nodes.add(searchingNode());
+      assertThat(nodes).hasSize(2);
+      for (int i = 0; i < 20; i++) assertThat(recommend(1 + i % 30).statusCode()).isEqualTo(200);
+    } finally {
+      second.stop();
+    }
+    Eventually.until(Duration.ofSeconds(30), "one ANN node left", () -> annNodesServing(1) == 1);
+  }
+
+  @Test
+  @Order(3)
+  void stoppingTheAnnNodeGives503sWithinTheTimeoutThenTrafficRecovers() throws Exception {
+    List<long[]> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>(); // {status, millis}
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread traffic = new Thread(() -> {
+      int user = 0;
+      while (running.get()) {
+        long started = System.nanoTime();
+        int status;
+        try {
+          status = recommend(1 + user++ % 30).statusCode();
+        } catch (Exception e) {
+          status = -1;
+        }
+        outcomes.add(new long[] {status, (System.nanoTime() - started) / 1_000_000});
+      }
+    });
+    traffic.start();
+    Thread.sleep(500);
+    ann.stop();
+    Eventually.until(Duration.ofSeconds(20), "503s while no ANN node runs", () -> outcomes.stream().anyMatch(o -> o[0] == 503));
+    ann = NodeProcess.start("ann-1", "ann");
+    int before = outcomes.size();
+    Eventually.until(Duration.ofSeconds(60), "200s again", () ->
+        outcomes.size() > before + 5 && outcomes.subList(outcomes.size() - 5, outcomes.size()).stream().allMatch(o -> o[0] == 200));
+    running.set(false);
+    traffic.join(20_000);
+    assertThat(outcomes).allSatisfy(o -> {
+      assertThat(o[0]).isIn(200L, 503L);
+      assertThat(o[1]).as("request time in ms").isLessThan(2 * TIMEOUT_MS + 1500);
+    });
+  }
+
+  @Test
+  @Order(4)
+  void aPublishDuringTrafficSwitchesEveryNodeWithoutErrorOrMixedAnswers() throws Exception {
+    Map<Integer, List<Integer>> before = new HashMap<>();
+    for (int u = 1; u <= 10; u++) before.put(u, movieIds(recommend(u)));
+    long v2 = repo.saveModel(TestModels.random(30, 300, 8, 2));
+    List<HttpResponse<Buffer>> during = new ArrayList<>();
+    List<Integer> users = new ArrayList<>();
+    repo.makeCurrent(v2);
+    long deadline = System.currentTimeMillis() + 60_000;
+    int u = 0;
+    while (System.currentTimeMillis() < deadline && (annNodesServing(v2) < 1 || during.size() < 200)) {
+      int user = 1 + u++ % 10;
+      users.add(user);
+      during.add(recommend(user));
+    }
+    Eventually.until(Duration.ofSeconds(30), "every node on version " + v2, () -> {
+      JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
+      return model.getLong("serving_version") == v2
+          && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).allMatch(n -> n.getLong("model_version") == v2);
+    });
+    Map<Integer, List<Integer>> after = new HashMap<>();
+    for (int user = 1; user <= 10; user++) after.put(user, movieIds(recommend(user)));
+    assertThat(after).isNotEqualTo(before);
+    for (int i = 0; i < during.size(); i++) {
+      assertThat(during.get(i).statusCode()).as(during.get(i).bodyAsString()).isEqualTo(200);
+      assertThat(movieIds(during.get(i))).as("answer %d for user %d", i, users.get(i))
+          .isIn(before.get(users.get(i)), after.get(users.get(i)));
+    }
+  }
+}
