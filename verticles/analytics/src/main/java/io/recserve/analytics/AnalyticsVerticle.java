@@ -51,6 +51,7 @@ public final class AnalyticsVerticle extends VerticleBase {
   private long flushTimer = -1;
   private String lastError;
   private Counter droppedCounter;
+  private io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge bridge;
 
   @Override
   public Future<?> start() {
@@ -76,7 +77,13 @@ public final class AnalyticsVerticle extends VerticleBase {
     MessageConsumer<JsonObject> summary = vertx.eventBus().consumer(Addresses.ANALYTICS_SUMMARY, this::summary);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     flushTimer = vertx.setPeriodic(batchAgeMillis, id -> flush());
-    return Future.join(opened, events.completion(), summary.completion(), status.completion());
+    JsonObject b = config().getJsonObject("bridge", new JsonObject());
+    Future<?> bridged = !b.getBoolean("enabled", false) ? Future.succeededFuture()
+        : EventStreamBridge.start(vertx, b.getString("host", "0.0.0.0"), b.getInteger("port", 7001)).onSuccess(started -> {
+          bridge = started;
+          LOG.info("event stream bridge on TCP port {} ({} only, outbound)", b.getInteger("port", 7001), Addresses.ANALYTICS_EVENTS);
+        });
+    return Future.join(opened, events.completion(), summary.completion(), status.completion(), bridged);
   }
 
   private void registerMetrics() {
@@ -92,6 +99,7 @@ public final class AnalyticsVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(flushTimer);
     if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
+    if (bridge != null) bridge.close();
     Promise<Void> drained = Promise.promise();
     long deadline = System.currentTimeMillis() + stopTimeoutMillis;
     drain(drained, deadline);

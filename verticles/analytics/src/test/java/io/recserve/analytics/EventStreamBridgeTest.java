@@ -1,0 +1,90 @@
+package io.recserve.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.contract.Addresses;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.junit5.VertxExtension;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An outside client speaking the bridge's frames: length-prefixed JSON over TCP. */
+@ExtendWith(VertxExtension.class)
+class EventStreamBridgeTest {
+  @TempDir Path dir;
+
+  private static void send(NetSocket socket, JsonObject frame) {
+    Buffer json = frame.toBuffer();
+    socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json));
+  }
+
+  @Test
+  void clientsReceiveEventsAndCanNeitherSendNorListenElsewhere(Vertx vertx) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", dir.resolve("e.jsonl").toString()))
+        .put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", port));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+
+    LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    RecordParser parser = RecordParser.newFixed(4);
+    parser.handler(new io.vertx.core.Handler<>() {
+      int size = -1;
+
+      public void handle(Buffer buffer) {
+        if (size < 0) {
+          size = buffer.getInt(0);
+          parser.fixedSizeMode(size);
+        } else {
+          frames.add(buffer.toJsonObject());
+          size = -1;
+          parser.fixedSizeMode(4);
+        }
+      }
+    });
+    socket.handler(parser);
+
+    send(socket, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_EVENTS));
+    Thread.sleep(300);
+    String id = UUID.randomUUID().toString();
+    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, AnalyticsVerticleTest.event(id, 5, false, 1.5));
+    JsonObject message = frames.poll(5, TimeUnit.SECONDS);
+    assertThat(message).isNotNull();
+    assertThat(message.getString("type")).isEqualTo("message");
+    assertThat(message.getString("address")).isEqualTo(Addresses.ANALYTICS_EVENTS);
+    assertThat(message.getJsonObject("body").getString("request_id")).isEqualTo(id);
+
+    send(socket, new JsonObject().put("type", "publish").put("address", Addresses.ANALYTICS_EVENTS)
+        .put("body", AnalyticsVerticleTest.event(UUID.randomUUID().toString(), 1, false, 1)));
+    JsonObject refusedSend = frames.poll(5, TimeUnit.SECONDS);
+    assertThat(refusedSend.getString("type")).isEqualTo("err");
+    assertThat(refusedSend.getString("message")).isEqualTo("access_denied");
+
+    send(socket, new JsonObject().put("type", "send").put("address", Addresses.CACHE_PUT).put("body", new JsonObject()));
+    assertThat(frames.poll(5, TimeUnit.SECONDS).getString("message")).isEqualTo("access_denied");
+
+    send(socket, new JsonObject().put("type", "register").put("address", Addresses.EMBEDDING_USER));
+    assertThat(frames.poll(5, TimeUnit.SECONDS).getString("message")).isEqualTo("access_denied");
+
+    // Nothing refused reached the bus: only the one event published here was stored.
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "the event stored",
+        () -> java.nio.file.Files.exists(dir.resolve("e.jsonl")) && !java.nio.file.Files.readAllLines(dir.resolve("e.jsonl")).isEmpty());
+    Thread.sleep(500);
+    assertThat(java.nio.file.Files.readAllLines(dir.resolve("e.jsonl"))).hasSize(1).allMatch(line -> line.contains(id));
+    assertThat(frames).isEmpty();
+  }
+}
