@@ -54,47 +54,14 @@ class ClusterTest {
   private static WebClient web;
   private static int port;
 
-  /** One Recserve node in its own JVM. */
-  static final class NodeProcess {
-    final String roles;
-    final Process process;
-    final Path log;
-
-    private NodeProcess(String roles, Process process, Path log) {
-      this.roles = roles;
-      this.process = process;
-      this.log = log;
-    }
-
-    static NodeProcess start(String name, String roles) throws IOException {
-      String java = ProcessHandle.current().info().command().orElse("java");
-      Path log = dir.resolve(name + ".log");
-      ProcessBuilder builder = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xmx384m", "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Recserve.class.getName(),
-          "serve", "--cluster", "--no-bootstrap", "--roles", roles, "--data-dir", dir.resolve("data").toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile());
-      Map<String, String> env = builder.environment();
-      env.keySet().removeIf(k -> k.startsWith("RECSERVE_"));
-      env.put("RECSERVE_CLUSTER_HOST", "127.0.0.1");
-      env.put("RECSERVE_CLUSTER_MEMBERS", MEMBERS);
-      env.put("RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT));
-      env.put("RECSERVE_MODEL_POLL_INTERVAL_MS", "300");
-      env.put("RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS));
-      env.put("RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString());
-      env.put("RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString());
-      NodeProcess node = new NodeProcess(roles, builder.start(), log);
-      Eventually.until(Duration.ofSeconds(60), name + " joined the cluster", () -> {
-        if (!node.process.isAlive()) throw new AssertionError(name + " died: " + Files.readString(log));
-        return Files.readString(log).contains("Recserve node running roles");
-      });
-      return node;
-    }
-
-    /** SIGTERM: the node leaves the cluster and stops its verticles. */
-    void stop() throws Exception {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
-    }
+  /** A cluster node in its own JVM, with this test's cluster settings. */
+  static NodeProcess startNode(String name, String roles) throws IOException {
+    return NodeProcess.start(dir, name, List.of("serve", "--cluster", "--no-bootstrap", "--roles", roles, "--data-dir", dir.resolve("data").toString()),
+        Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
+            "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
+            "RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS), "RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString(),
+            "RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString()),
+        "Recserve node running roles");
   }
 
   @BeforeAll
@@ -102,8 +69,8 @@ class ClusterTest {
     dir = Files.createTempDirectory("recserve-cluster");
     repo = new FileModelRepository(dir.resolve("data"));
     repo.makeCurrent(repo.saveModel(TestModels.random(30, 300, 8, 1)));
-    backend = NodeProcess.start("backend", "embedding,cache,analytics");
-    ann = NodeProcess.start("ann-1", "ann");
+    backend = startNode("backend", "embedding,cache,analytics");
+    ann = startNode("ann-1", "ann");
 
     clientVertx = Vertx.vertx();
     web = WebClient.create(clientVertx);
@@ -175,7 +142,7 @@ class ClusterTest {
   @Test
   @Order(2)
   void twoAnnNodesShareTheQueries() throws Exception {
-    NodeProcess second = NodeProcess.start("ann-2", "ann");
+    NodeProcess second = startNode("ann-2", "ann");
     try {
       Eventually.until(Duration.ofSeconds(30), "two ANN nodes heard", () -> annNodesServing(1) == 2);
       Set<String> nodes = new HashSet<>();
@@ -210,7 +177,7 @@ class ClusterTest {
     Thread.sleep(500);
     ann.stop();
     Eventually.until(Duration.ofSeconds(20), "503s while no ANN node runs", () -> outcomes.stream().anyMatch(o -> o[0] == 503));
-    ann = NodeProcess.start("ann-1", "ann");
+    ann = startNode("ann-1", "ann");
     int before = outcomes.size();
     Eventually.until(Duration.ofSeconds(60), "200s again", () ->
         outcomes.size() > before + 5 && outcomes.subList(outcomes.size() - 5, outcomes.size()).stream().allMatch(o -> o[0] == 200));

@@ -97,6 +97,44 @@ class AnalyticsVerticleTest {
   }
 
   @Test
+  void aPostgresOutageMidTrafficLosesNothingAndDuplicatesNothing(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    java.net.URI pg = java.net.URI.create(TestServices.postgresUrl());
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    io.recserve.testing.TcpProxy proxy = new io.recserve.testing.TcpProxy(vertx, port, pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
+    proxy.start().await(5, TimeUnit.SECONDS);
+    String viaProxy = pg.getScheme() + "://" + pg.getRawUserInfo() + "@127.0.0.1:" + port + pg.getRawPath();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", viaProxy).put("schema", schema).put("pool-size", 2))
+        .put("analytics", new JsonObject().put("batch-size", 20).put("batch-age-ms", 50).put("retry-max-ms", 400));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    String count = "select count(*) from " + schema + ".recommendation_events";
+    List<String> ids = new ArrayList<>(publish(vertx, 100));
+    Eventually.until(Duration.ofSeconds(10), "100 rows", () -> TestServices.queryLong(count) == 100);
+
+    proxy.cut().await(5, TimeUnit.SECONDS);
+    for (int i = 0; i < 6; i++) { // three seconds of traffic with the store gone
+      ids.addAll(publish(vertx, 25));
+      Thread.sleep(500);
+    }
+    JsonObject down = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    assertThat(down.getBoolean("ready")).isFalse();
+    assertThat(down.getJsonObject("details").getInteger("backlog")).isPositive();
+    assertThat(TestServices.queryLong(count)).isLessThan(250);
+
+    proxy.start().await(5, TimeUnit.SECONDS);
+    Eventually.until(Duration.ofSeconds(20), "all 250 rows after recovery", () -> TestServices.queryLong(count) == 250);
+    String list = ids.stream().map(id -> "'" + id + "'").collect(java.util.stream.Collectors.joining(","));
+    assertThat(TestServices.queryLong("select count(distinct request_id) from " + schema + ".recommendation_events where request_id in (" + list + ")"))
+        .isEqualTo(250);
+    Thread.sleep(500);
+    assertThat(TestServices.queryLong(count)).isEqualTo(250);
+  }
+
+  @Test
   void aFullBufferDropsAndCountsWithoutBlocking(Vertx vertx) throws Exception {
     // The store is unreachable: events wait in the buffer (10), the rest are counted as dropped.
     JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", "postgresql://postgres@127.0.0.1:1/none"))

@@ -172,9 +172,10 @@ public final class HttpVerticle extends VerticleBase {
       if (cacheMisses != null && cacheEnabled) cacheMisses.increment();
       return compute(request, version);
     }).onSuccess(answer -> {
+      // Event and cache put first: both only enqueue, and so the event exists before the caller sees the answer.
+      afterAnswer(request, requestId, answer, started);
       ctx.response().putHeader("content-type", "application/json")
           .end("{\"request_id\":\"" + requestId + "\",\"recommendations\":" + answer.recommendations() + "}");
-      afterAnswer(request, requestId, answer, started);
     }).onFailure(e -> error(ctx, toApiError(e)));
   }
 
@@ -202,7 +203,7 @@ public final class HttpVerticle extends VerticleBase {
         && r.failureCode() == FailureCodes.MODEL_NOT_LOADED;
   }
 
-  /** Cache put and analytics event: fire and forget, after the answer is sent. */
+  /** Cache put and analytics event: fire and forget, nothing waits for them. */
   private void afterAnswer(RecommendationRequest request, String requestId, Answer answer, long started) {
     if (cacheEnabled && !answer.cacheHit() && !answer.items().isEmpty()) {
       String key = CacheEntry.recommendationKey(answer.modelVersion(), request.userId(), request.cutoff());
