@@ -98,9 +98,8 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
-    router.post("/recommend").handler(this::requireJson);
     router.post("/recommend").handler(BodyHandler.create(false).setBodyLimit(http.getLong("max-body-bytes", 65536L)))
-        .handler(this::recommend);
+        .handler(this::requireJson).handler(this::recommend);
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness()));
     router.get("/analytics/summary").handler(this::summary);
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openApi));
