@@ -21,6 +21,6 @@ if [[ "${1:-}" == "--synthetic" ]]; then
 fi
 PG=${1:-postgresql://postgres@127.0.0.1:5432/test}
 export RECSERVE_PG_SCHEMA=recserve_bench
-./recserve bootstrap migrate --pg-url "$PG" | tail -1
-./recserve bootstrap import --pg-url "$PG" --movielens "$ML" | tail -1
-./recserve bootstrap train --pg-url "$PG" | tail -1
+./recserve bootstrap migrate --pg-url "$PG" 2>&1 | grep "^migrate:"
+./recserve bootstrap import --pg-url "$PG" --movielens "$ML" 2>&1 | grep -E "^import:|done"
+./recserve bootstrap train --pg-url "$PG" 2>&1 | grep -E "^train: (done|model)"

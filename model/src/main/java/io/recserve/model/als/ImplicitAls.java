@@ -173,6 +173,25 @@ public final class ImplicitAls {
   }
 
 
+  /** {@code w = u b}: u is n x f, b is f x f, both row-major; each row of w is a sum of rows of b (vectorised). */
+  private static void multiply(float[] u, int n, int f, float[] b, float[] w) {
+    VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+    int lanes = species.length();
+    java.util.Arrays.fill(w, 0, n * f, 0f);
+    for (int k = 0; k < n; k++) {
+      int row = k * f;
+      for (int j = 0; j < f; j++) {
+        float ukj = u[row + j];
+        FloatVector scale = FloatVector.broadcast(species, ukj);
+        int base = j * f, d = 0;
+        for (; d <= f - lanes; d += lanes) {
+          scale.fma(FloatVector.fromArray(species, b, base + d), FloatVector.fromArray(species, w, row + d)).intoArray(w, row + d);
+        }
+        for (; d < f; d++) w[row + d] += ukj * b[base + d];
+      }
+    }
+  }
+
   /**
    * Solves {@code (B + U' D U) x = U' c} for a row with few ratings, where {@code B = F'F + lambda I} is shared by all
    * rows (its inverse computed once per half-iteration), U holds the n rated rows of F and D = diag(c - 1). By the
@@ -190,6 +209,9 @@ public final class ImplicitAls {
     private final FMatrixRMaj t = new FMatrixRMaj(1, 1);
     private final FMatrixRMaj sol = new FMatrixRMaj(1, 1);
     private final FMatrixRMaj correction;
+    /** One n x n solver per size n, reused across rows. */
+    @SuppressWarnings("unchecked")
+    private final LinearSolverDense<FMatrixRMaj>[] solvers = new LinearSolverDense[1024];
 
     LowRankSolver(int f, FMatrixRMaj baseInverse) {
       this.f = f;
@@ -207,14 +229,15 @@ public final class ImplicitAls {
         c.data[k] = (float) (1.0 + alpha * values[from + k]);
       }
       w.reshape(n, f);
-      CommonOps_FDRM.mult(u, baseInverse, w);
+      multiply(u.data, n, f, baseInverse.data, w.data);
       CommonOps_FDRM.multTransA(w, c, z);
       s.reshape(n, n);
       CommonOps_FDRM.multTransB(w, u, s);
       for (int k = 0; k < n; k++) s.data[k * n + k] += 1.0 / (c.data[k] - 1.0);
       t.reshape(n, 1);
       CommonOps_FDRM.mult(u, z, t);
-      LinearSolverDense<FMatrixRMaj> small = LinearSolverFactory_FDRM.symmPosDef(n);
+      if (solvers[n] == null) solvers[n] = LinearSolverFactory_FDRM.symmPosDef(n);
+      LinearSolverDense<FMatrixRMaj> small = solvers[n];
       if (!small.setA(s)) throw new IllegalStateException("low-rank system not positive definite");
       sol.reshape(n, 1);
       small.solve(t, sol);
@@ -223,13 +246,13 @@ public final class ImplicitAls {
     }
   }
 
-  /** F'F, the Gram matrix of a factor matrix. */
+  /** F'F, the Gram matrix of a factor matrix (rows x f, row-major). */
   private static float[] gram(float[] factors, int f) {
-    FMatrixRMaj m = FMatrixRMaj.wrap(factors.length / f, f, factors);
-    FMatrixRMaj g = new FMatrixRMaj(f, f);
-    CommonOps_FDRM.multTransA(m, m, g);
-    return g.data;
+    float[] g = new float[f * f];
+    addUpperGram(factors, factors.length / f, f, g);
+    return g;
   }
+
 
   /**
    * The implicit ALS objective: sum over all (u,i) of c_ui (p_ui - x_u.y_i)^2 plus lambda (|X|^2 + |Y|^2),
