@@ -32,6 +32,7 @@ public final class AnnVerticle extends VerticleBase {
   private WorkerExecutor builder;
   private MovieIndexSource source;
   private ServedModel<MovieIndex> model;
+  private MessageConsumer<JsonObject> search;
 
   @Override
   public Future<?> start() {
@@ -41,20 +42,22 @@ public final class AnnVerticle extends VerticleBase {
     source = new MovieIndexSource(vertx, builder, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
     model = new ServedModel<>(vertx, ROLE, source, poll, this::announce, retired -> closeQuietly(retired.value()));
-    MessageConsumer<JsonObject> search = vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
-    return Future.join(search.completion(), status.completion(), published.completion()).compose(v -> model.start());
+    return Future.join(status.completion(), published.completion()).compose(v -> model.start());
   }
 
   /** Tells the HTTP verticles which versions this node can search (on activation, then every poll interval). */
   private void announce() {
+    // Queries reach this node only once it has an index: in a cluster, the others answer while it builds.
+    if (search == null) search = vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search);
     long[] v = model.versions();
     if (v[0] > 0) vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, v[0], v[1]).toJson());
   }
 
   @Override
   public Future<?> stop() {
+    if (search != null) search.unregister();
     if (model != null) {
       model.stop();
       ServedModel.Loaded<MovieIndex> current = model.current();

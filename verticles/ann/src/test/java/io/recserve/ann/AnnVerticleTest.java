@@ -43,6 +43,10 @@ class AnnVerticleTest {
   private void searchesTheVersionAsked(Vertx vertx, ModelRepository repo, JsonObject config) throws Exception {
     vertx.deployVerticle(new AnnVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     assertThat(status(vertx).ready()).isFalse();
+    // No index yet: this node takes no query, so none can reach it and fail.
+    assertThatThrownBy(() -> search(vertx, new NeighbourSearchRequest(new float[8], 5, new int[0], 0)))
+        .isInstanceOf(ReplyException.class)
+        .satisfies(e -> assertThat(((ReplyException) e).failureType()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS));
     TrainedModel model = TestModels.random(5, 50, 8, 3);
     long v1 = repo.saveModel(model);
     repo.makeCurrent(v1);
