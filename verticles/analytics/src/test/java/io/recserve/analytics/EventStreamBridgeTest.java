@@ -58,6 +58,8 @@ class EventStreamBridgeTest {
     });
     socket.handler(parser);
 
+    send(socket, new JsonObject().put("type", "ping"));
+    assertThat(frames.poll(5, TimeUnit.SECONDS).getString("type")).isEqualTo("pong");
     send(socket, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_EVENTS));
     Thread.sleep(300);
     String id = UUID.randomUUID().toString();
