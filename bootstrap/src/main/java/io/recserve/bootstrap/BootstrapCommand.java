@@ -44,7 +44,8 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--pg-url", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
     String pgUrl;
 
-    JsonObject load() {
+    /** The configuration with these options laid over it. */
+    public JsonObject load() {
       Vertx vertx = Vertx.vertx();
       try {
         JsonObject config = RecserveConfig.load(vertx, configFile).await();

@@ -1,28 +1,24 @@
 package io.recserve.launcher;
 
+import io.recserve.bootstrap.BootstrapCommand;
 import io.recserve.bootstrap.ModelPipeline;
 import io.recserve.bootstrap.RecserveConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve}: runs a Recserve node; on a store with no published model it first builds one. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve recommendations (all five verticles by default).")
 public final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--config", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
-  String configFile;
+  @Mixin BootstrapCommand.StoreOptions store;
   @Option(names = "--roles", description = "verticles to run here, with optional instance counts, e.g. http or ann:2,embedding (default: all)")
   String roles = Roles.ALL;
   @Option(names = "--movielens", description = "MovieLens folder or release name to build the first model from (RECSERVE_MOVIELENS)")
   String movielens;
-  @Option(names = "--data-dir", description = "embedded data folder (RECSERVE_DATA_DIR)")
-  String dataDir;
-  @Option(names = "--pg-url", description = "PostgreSQL URL: keep everything there (RECSERVE_PG_URL)")
-  String pgUrl;
   @Option(names = "--redis-url", description = "Redis URL: keep the response cache there (RECSERVE_REDIS_URL)")
   String redisUrl;
   @Option(names = "--port", description = "HTTP port (RECSERVE_HTTP_PORT)")
@@ -59,20 +55,14 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The configuration (file, environment, the store options) with this command's options laid over it. */
   JsonObject configuration() {
-    Vertx vertx = Vertx.vertx();
-    try {
-      JsonObject config = RecserveConfig.load(vertx, configFile).await();
-      if (movielens != null) config.put("movielens", movielens);
-      if (dataDir != null) config.getJsonObject("data").put("dir", dataDir);
-      if (pgUrl != null) config.getJsonObject("pg").put("url", pgUrl);
-      if (redisUrl != null) config.getJsonObject("redis").put("url", redisUrl);
-      if (port != null) config.getJsonObject("http").put("port", port);
-      if (cluster) config.getJsonObject("cluster").put("enabled", true);
-      return config;
-    } finally {
-      vertx.close().await();
-    }
+    JsonObject config = store.load();
+    if (movielens != null) config.put("movielens", movielens);
+    if (redisUrl != null) config.getJsonObject("redis").put("url", redisUrl);
+    if (port != null) config.getJsonObject("http").put("port", port);
+    if (cluster) config.getJsonObject("cluster").put("enabled", true);
+    return config;
   }
 
   /** First run: with nothing published in the store, migrate, import, train, evaluate and publish, then serve. */

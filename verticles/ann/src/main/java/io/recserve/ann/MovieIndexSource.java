@@ -2,7 +2,7 @@ package io.recserve.ann;
 
 import io.recserve.model.serving.PgPools;
 import io.recserve.model.serving.ServedModel;
-import io.recserve.model.store.FileModelRepository;
+import io.recserve.model.serving.CurrentModelVersion;
 import io.recserve.model.store.ModelFiles;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.store.MovieVectors;
@@ -48,11 +48,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
 
   @Override
   public Future<OptionalLong> currentVersion() {
-    if (pool == null) return vertx.executeBlocking(() -> FileModelRepository.readCurrent(dataDir.resolve("models")), false);
-    return pool.query("select version from model_current").execute().map(rows -> {
-      var it = rows.iterator();
-      return it.hasNext() ? OptionalLong.of(it.next().getLong(0)) : OptionalLong.empty();
-    });
+    return pool == null ? CurrentModelVersion.inDataFolder(vertx, dataDir) : CurrentModelVersion.inPostgres(pool);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package io.recserve.embedding;
 
-import io.recserve.model.store.FileModelRepository;
+import io.recserve.model.serving.CurrentModelVersion;
 import io.recserve.model.store.ModelFiles;
 import io.recserve.model.store.UserVectors;
 import io.vertx.core.Future;
@@ -11,16 +11,18 @@ import java.util.OptionalLong;
 /** User vectors from {@code <data>/models/<version>/users.bin}, read on a worker thread. */
 final class FileUserEmbeddingStore implements UserEmbeddingStore {
   private final Vertx vertx;
+  private final Path dataDir;
   private final Path models;
 
   FileUserEmbeddingStore(Vertx vertx, Path dataDir) {
     this.vertx = vertx;
+    this.dataDir = dataDir;
     this.models = dataDir.resolve("models");
   }
 
   @Override
   public Future<OptionalLong> currentVersion() {
-    return vertx.executeBlocking(() -> FileModelRepository.readCurrent(models), false);
+    return CurrentModelVersion.inDataFolder(vertx, dataDir);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.recserve.embedding;
 
+import io.recserve.model.serving.CurrentModelVersion;
 import io.recserve.model.store.UserVectors;
 import io.recserve.model.store.VectorCodec;
 import io.vertx.core.Future;
@@ -18,10 +19,7 @@ final class PgUserEmbeddingStore implements UserEmbeddingStore {
 
   @Override
   public Future<OptionalLong> currentVersion() {
-    return pool.query("select version from model_current").execute().map(rows -> {
-      var it = rows.iterator();
-      return it.hasNext() ? OptionalLong.of(it.next().getLong(0)) : OptionalLong.empty();
-    });
+    return CurrentModelVersion.inPostgres(pool);
   }
 
   @Override
