@@ -36,7 +36,7 @@ import org.postgresql.copy.CopyManager;
  * transaction, the current version switched with a NOTIFY on {@value #CHANNEL} that serving listens to.
  */
 public final class PgModelRepository implements ModelRepository {
-  public static final String CHANNEL = "recserve_model";
+  public static final String CHANNEL = io.recserve.model.serving.CurrentModelVersion.CHANNEL;
   private static final HexFormat HEX = HexFormat.of();
   private final PgUrl url;
   private final String schema;

@@ -6,6 +6,8 @@ import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelActivated;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.model.serving.CurrentModelVersion;
+import io.recserve.model.serving.PgPools;
 import io.recserve.model.serving.ServedModel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,6 +33,7 @@ public final class AnnVerticle extends VerticleBase {
   private WorkerExecutor searchers;
   private WorkerExecutor builder;
   private MovieIndexSource source;
+  private io.vertx.pgclient.pubsub.PgSubscriber publications;
   private ServedModel<MovieIndex> model;
   private MessageConsumer<JsonObject> search;
 
@@ -44,6 +47,7 @@ public final class AnnVerticle extends VerticleBase {
     model = new ServedModel<>(vertx, ROLE, source, poll, this::announce, retired -> closeQuietly(retired.value()));
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
+    if (PgPools.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
     return Future.join(status.completion(), published.completion()).compose(v -> model.start());
   }
 
@@ -57,6 +61,7 @@ public final class AnnVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (publications != null) publications.close();
     if (search != null) search.unregister();
     if (model != null) {
       model.stop();

@@ -6,6 +6,8 @@ import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelActivated;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
+import io.recserve.model.serving.CurrentModelVersion;
+import io.recserve.model.serving.PgPools;
 import io.recserve.model.serving.ServedModel;
 import io.recserve.model.store.UserVectors;
 import io.vertx.core.Future;
@@ -24,6 +26,7 @@ public final class EmbeddingVerticle extends VerticleBase {
   public static final String ROLE = "embedding";
   private final UserEmbeddingStore injectedStore;
   private UserEmbeddingStore store;
+  private io.vertx.pgclient.pubsub.PgSubscriber publications;
   private ServedModel<UserVectors> model;
   private final String node = ManagementFactory.getRuntimeMXBean().getName();
 
@@ -44,6 +47,7 @@ public final class EmbeddingVerticle extends VerticleBase {
     MessageConsumer<JsonObject> users = vertx.eventBus().consumer(Addresses.EMBEDDING_USER, this::user);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
+    if (PgPools.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
     return Future.join(users.completion(), status.completion(), published.completion()).compose(v -> model.start());
   }
 
@@ -55,6 +59,7 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (publications != null) publications.close();
     if (model != null) model.stop();
     if (store != null) store.close();
     return Future.succeededFuture();

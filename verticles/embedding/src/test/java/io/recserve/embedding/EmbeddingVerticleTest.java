@@ -85,4 +85,18 @@ class EmbeddingVerticleTest {
         .put("model", new JsonObject().put("poll-interval-ms", 100));
     servesAndFollowsVersions(vertx, repo, config);
   }
+
+  @Test
+  void aPublishInPostgresReachesTheNodeAtOnceNotAtTheNextPoll(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    PgModelRepository repo = new PgModelRepository(TestServices.postgresUrl(), schema);
+    repo.migrate();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
+        .put("model", new JsonObject().put("poll-interval-ms", 600_000));
+    vertx.deployVerticle(new EmbeddingVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    Thread.sleep(500); // the LISTEN connection is up
+    long v1 = repo.saveModel(TestModels.random(5, 10, 4, 1));
+    repo.makeCurrent(v1);
+    Eventually.until(Duration.ofSeconds(5), "version " + v1 + " served without a poll", () -> user(vertx, 1).modelVersion() == v1);
+  }
 }
