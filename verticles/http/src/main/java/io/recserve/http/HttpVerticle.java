@@ -54,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
   private long timeoutMillis;
   private boolean cacheEnabled;
   private ServingVersions versions;
+  private long expireTimer;
   private HttpServer server;
   private Buffer openApi;
   private Counter cacheHits;
@@ -116,7 +117,9 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
 
-    versions = new ServingVersions(config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L));
+    long pollMillis = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
+    versions = new ServingVersions(pollMillis);
+    expireTimer = vertx.setPeriodic(pollMillis, id -> versions.expire());
     MessageConsumer<JsonObject> activated = vertx.eventBus().consumer(Addresses.MODEL_ACTIVATED,
         m -> versions.heard(ModelActivated.fromJson(m.body())));
 
@@ -127,9 +130,10 @@ public final class HttpVerticle extends VerticleBase {
         activated.completion(), server.listen()).onSuccess(v -> LOG.info("HTTP listening on port {}", server.actualPort()));
   }
 
-  /** The port actually bound (0 in the configuration picks a free one). */
-  public int port() {
-    return server.actualPort();
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(expireTimer);
+    return Future.succeededFuture();
   }
 
   // ---- /recommend ----

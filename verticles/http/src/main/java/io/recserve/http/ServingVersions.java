@@ -20,18 +20,30 @@ final class ServingVersions {
 
   private final Map<String, Heard> nodes = new HashMap<>();
   private final long staleMillis;
+  private long servable;
 
   ServingVersions(long pollMillis) {
     this.staleMillis = 3 * pollMillis + 1000;
   }
 
+  /** A heartbeat: the version to serve is worked out here, not per request. */
   void heard(ModelActivated a) {
     nodes.put(a.role() + "/" + a.node(), new Heard(a.role(), a.node(), a.modelVersion(), a.previousVersion(), System.currentTimeMillis()));
+    servable = choose();
+  }
+
+  /** Drops nodes not heard from lately (called on a timer). */
+  void expire() {
+    forgetStale();
+    servable = choose();
   }
 
   /** The version to ask for, or 0 when no ANN node has been heard from (the embedding node then picks its current). */
   long servable() {
-    forgetStale();
+    return servable;
+  }
+
+  private long choose() {
     Set<Long> common = null;
     Map<Long, Integer> asCurrent = new HashMap<>();
     for (Heard h : nodes.values()) {
@@ -58,7 +70,6 @@ final class ServingVersions {
 
   /** Every live node and what it serves, for the readiness answer. */
   JsonArray describe() {
-    forgetStale();
     JsonArray out = new JsonArray();
     nodes.values().stream().sorted(java.util.Comparator.comparing(Heard::role).thenComparing(Heard::node)).forEach(h ->
         out.add(new JsonObject().put("role", h.role()).put("node", h.node()).put("model_version", h.current())
