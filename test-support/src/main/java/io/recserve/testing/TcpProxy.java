@@ -49,8 +49,4 @@ public final class TcpProxy {
     sockets.clear();
     return closed;
   }
-
-  public int port() {
-    return port;
-  }
 }
