@@ -6,22 +6,23 @@ import io.vertx.core.json.JsonObject;
  * Asks the ANN verticle for the {@code k} movies with the highest model score for a user vector, leaving out
  * {@code exclude}. {@code model_version} names the version the vector came from; the search runs against that
  * version's index, or fails with {@link FailureCodes#MODEL_NOT_LOADED}, so a vector never meets another version's movies.
- * <pre>{"vector": [0.1, ...], "k": 10, "exclude": [1, 50], "model_version": 3}</pre>
+ * {@code vector} and {@code exclude} are packed as in {@link UserEmbeddingReply}.
+ * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3}</pre>
  */
 public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, long modelVersion) {
   public JsonObject toJson() {
     return new JsonObject()
-        .put("vector", Shapes.floats(vector))
+        .put("vector", Shapes.packFloats(vector))
         .put("k", k)
-        .put("exclude", Shapes.ints(exclude))
+        .put("exclude", Shapes.packInts(exclude))
         .put("model_version", modelVersion);
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {
     return new NeighbourSearchRequest(
-        Shapes.floats(json.getJsonArray("vector")),
+        Shapes.unpackFloats(json.getString("vector")),
         Shapes.requireInt(json, "k"),
-        Shapes.ints(json.getJsonArray("exclude")),
+        Shapes.unpackInts(json.getString("exclude")),
         json.getLong("model_version"));
   }
 }

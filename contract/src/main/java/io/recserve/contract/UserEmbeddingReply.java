@@ -1,12 +1,12 @@
 package io.recserve.contract;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
  * A user's vector and the movies the user rated (to exclude from recommendations), in model version
  * {@code model_version}. {@code found} is false, with an empty vector, for a user the model does not know.
- * <pre>{"user_id": 42, "model_version": 3, "found": true, "vector": [0.1, ...], "rated": [1, 50, ...]}</pre>
+ * {@code vector} is base64 of little-endian float32, {@code rated} base64 of little-endian int32 (see {@link Shapes}).
+ * <pre>{"user_id": 42, "model_version": 3, "found": true, "vector": "zcxMPc3MzD0=", "rated": "AQAAADIAAAA="}</pre>
  */
 public record UserEmbeddingReply(int userId, long modelVersion, boolean found, float[] vector, int[] rated) {
   public static UserEmbeddingReply unknown(int userId, long modelVersion) {
@@ -18,14 +18,12 @@ public record UserEmbeddingReply(int userId, long modelVersion, boolean found, f
         .put("user_id", userId)
         .put("model_version", modelVersion)
         .put("found", found)
-        .put("vector", Shapes.floats(vector))
-        .put("rated", Shapes.ints(rated));
+        .put("vector", Shapes.packFloats(vector))
+        .put("rated", Shapes.packInts(rated));
   }
 
   public static UserEmbeddingReply fromJson(JsonObject json) {
-    JsonArray vector = json.getJsonArray("vector", new JsonArray());
-    JsonArray rated = json.getJsonArray("rated", new JsonArray());
     return new UserEmbeddingReply(json.getInteger("user_id"), json.getLong("model_version"),
-        json.getBoolean("found", false), Shapes.floats(vector), Shapes.ints(rated));
+        json.getBoolean("found", false), Shapes.unpackFloats(json.getString("vector")), Shapes.unpackInts(json.getString("rated")));
   }
 }
