@@ -11,12 +11,17 @@ if [[ "${1:-}" == "--synthetic" ]]; then
   n=${2:?interactions}
   ./recserve mvn -q -B -DskipTests package -pl bench -am
   out=$(mktemp -d)
-  "$(./recserve java-home)/bin/java" -cp bench/target/benchmarks.jar io.recserve.bench.SyntheticRatings "$out/ml" "$n"
-  /usr/bin/time -v ./recserve bootstrap import --data-dir "$out/data" --movielens "$out/ml" 2> "$out/import.time" | tail -2
-  grep -E "Maximum resident|Elapsed" "$out/import.time"
-  /usr/bin/time -v ./recserve bootstrap train --data-dir "$out/data" --iterations "${ITERATIONS:-15}" 2> "$out/train.time" | tail -3
-  grep -E "Maximum resident|Elapsed" "$out/train.time"
-  rm -rf "$out"
+  trap 'rm -rf "$out"' EXIT
+  java="$(./recserve java-home)/bin/java"
+  cp launcher/target/recserve.jar bench/target/benchmarks.jar "$out/"   # a rebuild meanwhile cannot pull the jar away
+  "$java" -cp "$out/benchmarks.jar" io.recserve.bench.SyntheticRatings "$out/ml" "$n"
+  for step in "import --movielens $out/ml" "train --iterations ${ITERATIONS:-15}"; do
+    /usr/bin/time -v "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -jar "$out/recserve.jar" bootstrap $step \
+      --data-dir "$out/data" > "$out/step.log" 2> "$out/step.time" || { cat "$out/step.log" "$out/step.time"; exit 1; }
+    grep -E "^(import|train): " "$out/step.log" | grep -v -E "iteration [0-9]+/" || true
+    grep -E "^(import|train).*done" "$out/step.time" || true
+    grep -E "Maximum resident|Elapsed" "$out/step.time"
+  done
   exit 0
 fi
 PG=${1:-postgresql://postgres@127.0.0.1:5432/test}

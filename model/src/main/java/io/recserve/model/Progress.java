@@ -74,7 +74,7 @@ public final class Progress implements AutoCloseable {
 
   private void show(long now) {
     double seconds = (now - started) / 1e9;
-    String rate = String.format(Locale.ROOT, "%,.0f %s/s", done / Math.max(seconds, 1e-9), unit);
+    String rate = rate(done, seconds, unit);
     if (terminal) {
       int width = 30;
       int filled = total > 0 ? (int) Math.min(width, width * done / total) : 0;
@@ -88,6 +88,12 @@ public final class Progress implements AutoCloseable {
     }
   }
 
+  /** "1,234 rows/s", or "0.03 iterations/s" for slow work (s/iteration would read better, but one unit keeps logs greppable). */
+  private static String rate(long done, double seconds, String unit) {
+    double rate = done / Math.max(seconds, 1e-9);
+    return String.format(Locale.ROOT, rate < 10 ? "%.2f %s/s" : "%,.0f %s/s", rate, unit);
+  }
+
   /** Ends the bar and prints the summary: {@code task: done, N unit in S s (R unit/s)}. */
   @Override
   public synchronized void close() {
@@ -95,8 +101,7 @@ public final class Progress implements AutoCloseable {
     closed = true;
     double seconds = (System.nanoTime() - started) / 1e9;
     if (terminal) out.print("\r\033[K");
-    out.println(String.format(Locale.ROOT, "%s: done, %,d %s in %.2f s (%,.0f %s/s)",
-        task, done, unit, seconds, done / Math.max(seconds, 1e-9), unit));
+    out.println(String.format(Locale.ROOT, "%s: done, %,d %s in %.2f s (%s)", task, done, unit, seconds, rate(done, seconds, unit)));
     out.flush();
   }
 }

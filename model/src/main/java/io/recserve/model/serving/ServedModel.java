@@ -73,6 +73,13 @@ public final class ServedModel<T> {
       Loaded<T> served = current;
       if (version.isEmpty() || (served != null && served.version() == version.getAsLong())) return Future.<Void>succeededFuture();
       long v = version.getAsLong();
+      Loaded<T> kept = previous;
+      if (kept != null && kept.version() == v) { // a rollback to the version still held: swap, nothing to load
+        previous = current;
+        current = kept;
+        LOG.info("{}: serving model version {} again", role, v);
+        return Future.<Void>succeededFuture();
+      }
       long started = System.nanoTime();
       LOG.info("{}: loading model version {}", role, v);
       return source.load(v).map(value -> {
@@ -105,11 +112,6 @@ public final class ServedModel<T> {
     if (version == 0 || (c != null && c.version() == version)) return c;
     Loaded<T> p = previous;
     return p != null && p.version() == version ? p : null;
-  }
-
-  /** The version kept for requests under way, or null. */
-  public Loaded<T> previous() {
-    return previous;
   }
 
   /** What this verticle serves, as announced on the bus: current and previous version numbers (0 when absent). */

@@ -63,6 +63,11 @@ class EmbeddingVerticleTest {
     repo.makeCurrent(v2);
     Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served", () -> user(vertx, 3).modelVersion() == v2);
     assertThat(activated).extracting(ModelActivated::role).containsOnly("embedding");
+    repo.makeCurrent(v1); // rollback: the version still held comes back
+    Eventually.until(Duration.ofSeconds(10), "version " + v1 + " served again", () -> user(vertx, 3).modelVersion() == v1);
+    assertThat(user(vertx, 3).vector()).containsExactly(first.users().vector(2));
+    repo.makeCurrent(v2);
+    Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served again", () -> user(vertx, 3).modelVersion() == v2);
     ComponentStatus status = ComponentStatus.fromJson(vertx.eventBus().<JsonObject>request(Addresses.status("embedding"), new JsonObject())
         .await(5, TimeUnit.SECONDS).body());
     assertThat(status.ready()).isTrue();
