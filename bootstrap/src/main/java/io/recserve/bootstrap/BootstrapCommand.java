@@ -154,12 +154,13 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
-        System.out.println("version  current  created                    users  movies  NDCG@10  params");
+        System.out.println("version  current  created               users  movies  NDCG@10  params");
         for (ModelVersionInfo v : p.repository().versions()) {
           String ndcg = v.evaluation() == null ? "-" : String.format(Locale.ROOT, "%.4f",
               v.evaluation().getJsonArray("rows").getJsonObject(0).getDouble("ndcg"));
-          System.out.println(String.format(Locale.ROOT, "%7d  %-7s  %-25s  %5d  %6d  %7s  %s", v.version(), v.current() ? "*" : "",
-              v.createdAt(), v.users(), v.movies(), ndcg, v.params().encode()));
+          String created = v.createdAt().length() > 19 ? v.createdAt().substring(0, 19) + "Z" : v.createdAt();
+          System.out.println(String.format(Locale.ROOT, "%7d  %-7s  %-20s  %5d  %6d  %7s  %s", v.version(), v.current() ? "*" : "",
+              created, v.users(), v.movies(), ndcg, v.params().encode()));
         }
       }
       return 0;
