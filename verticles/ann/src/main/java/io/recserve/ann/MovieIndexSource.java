@@ -2,17 +2,16 @@ package io.recserve.ann;
 
 import io.recserve.model.serving.PgPools;
 import io.recserve.model.serving.ServedModel;
+import io.recserve.model.serving.VectorRows;
 import io.recserve.model.serving.CurrentModelVersion;
 import io.recserve.model.store.ModelFiles;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.store.MovieVectors;
-import io.recserve.model.store.VectorCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,22 +62,9 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
   private Future<MovieVectors> loadFromPostgres(long version) {
     return pool.preparedQuery("select movie_id, vector, title, genres from movie_embeddings where version = $1 order by movie_id")
         .execute(Tuple.of(version)).map(rows -> {
-          int n = rows.size(), i = 0, f = 0;
-          int[] ids = new int[n];
-          float[] vectors = null;
-          List<Movie> movies = new ArrayList<>(n);
-          for (Row row : rows) {
-            byte[] bytes = row.getBuffer(1).getBytes();
-            if (vectors == null) {
-              f = bytes.length / Float.BYTES;
-              vectors = new float[n * f];
-            }
-            ids[i] = row.getInteger(0);
-            VectorCodec.decode(bytes, vectors, i * f);
-            movies.add(new Movie(ids[i], row.getString(2), Arrays.asList(row.getArrayOfStrings(3))));
-            i++;
-          }
-          return new MovieVectors(f, ids, vectors == null ? new float[0] : vectors, movies);
+          List<Movie> movies = new ArrayList<>(rows.size());
+          VectorRows v = VectorRows.of(rows, (row, i) -> movies.add(new Movie(row.getInteger(0), row.getString(2), Arrays.asList(row.getArrayOfStrings(3)))));
+          return new MovieVectors(v.factors(), v.ids(), v.vectors(), movies);
         });
   }
 
