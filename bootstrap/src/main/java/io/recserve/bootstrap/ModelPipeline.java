@@ -69,7 +69,8 @@ public final class ModelPipeline implements AutoCloseable {
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir)) return dir;
     if (MovieLensDownloader.KNOWN.contains(spec)) {
-      return MovieLensDownloader.fetch(spec, RecserveConfig.dataDir(config).resolve("movielens"));
+      return MovieLensDownloader.fetch(spec, RecserveConfig.dataDir(config).resolve("movielens"),
+          config.getString("movielens-url", MovieLensDownloader.GROUPLENS));
     }
     throw new IllegalArgumentException("--movielens " + spec + " is neither a folder nor a MovieLens release name " + MovieLensDownloader.KNOWN);
   }

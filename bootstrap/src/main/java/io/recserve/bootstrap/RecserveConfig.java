@@ -52,18 +52,22 @@ public final class RecserveConfig {
     for (Map.Entry<String, Object> e : merged) {
       String key = e.getKey();
       if (!key.startsWith(PREFIX) || key.equals("RECSERVE_CONFIG") || key.equals("RECSERVE_JVM_OPTS")) continue;
-      String[] parts = key.substring(PREFIX.length()).toLowerCase().split("_", 2);
+      String name = key.substring(PREFIX.length()).toLowerCase();
+      String[] parts = name.split("_", 2);
       String value = String.valueOf(e.getValue());
-      if (parts.length == 1) {
-        config.put(parts[0], typed(config.getValue(parts[0]), value));
+      String topLevel = name.replace('_', '-');
+      if (parts.length == 1 || (config.containsKey(topLevel) && !(config.getValue(topLevel) instanceof JsonObject))) {
+        config.put(topLevel, typed(config.getValue(topLevel), value)); // movielens, movielens-url
+      } else if (config.containsKey(parts[0]) && !(config.getValue(parts[0]) instanceof JsonObject)) {
+        throw new IllegalArgumentException(key + " names no setting: " + parts[0] + " is not a section");
       } else {
         JsonObject section = config.getJsonObject(parts[0]);
         if (section == null) {
           section = new JsonObject();
           config.put(parts[0], section);
         }
-        String name = parts[1].replace('_', '-');
-        section.put(name, typed(section.getValue(name), value));
+        String setting = parts[1].replace('_', '-');
+        section.put(setting, typed(section.getValue(setting), value));
       }
     }
     return config;

@@ -11,6 +11,8 @@ class RecserveConfigTest {
   void environmentNamesMapOntoSectionsWithTheYamlTypes() {
     JsonObject merged = new JsonObject()
         .put("movielens", "ml-latest-small")
+        .put("movielens-url", "https://files.grouplens.org/datasets/movielens/")
+        .put("RECSERVE_MOVIELENS_URL", "http://mirror.example/ml/")
         .put("http", new JsonObject().put("port", 8080).put("host", "0.0.0.0"))
         .put("cache", new JsonObject().put("enabled", true).put("ttl-seconds", 300))
         .put("RECSERVE_HTTP_PORT", "9090")
@@ -25,6 +27,7 @@ class RecserveConfigTest {
     assertThat(config.getJsonObject("cache").getLong("ttl-seconds")).isEqualTo(5L);
     assertThat(config.getJsonObject("pg").getString("url")).isEqualTo("postgresql://u@h:1/d");
     assertThat(config.getString("movielens")).isEqualTo("/data/ml");
+    assertThat(config.getString("movielens-url")).isEqualTo("http://mirror.example/ml/");
     assertThat(config.containsKey("PATH")).isFalse();
   }
 

@@ -24,7 +24,8 @@ import java.util.zip.ZipInputStream;
  */
 public final class MovieLensDownloader {
   public static final Set<String> KNOWN = Set.of("ml-latest-small", "ml-latest", "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-32m");
-  private static final String BASE = "https://files.grouplens.org/datasets/movielens/";
+  /** Where GroupLens publishes the releases; {@code movielens-url} in the configuration can name a mirror. */
+  public static final String GROUPLENS = "https://files.grouplens.org/datasets/movielens/";
 
   private MovieLensDownloader() {}
 
@@ -33,8 +34,14 @@ public final class MovieLensDownloader {
     return KNOWN.contains(spec) && !Files.isDirectory(Path.of(spec));
   }
 
-  /** The folder holding the release's files, downloading it into {@code cacheDir} if it is not there yet. */
+  /** The folder holding the release's files, downloading it from GroupLens into {@code cacheDir} if needed. */
   public static Path fetch(String name, Path cacheDir) throws IOException, InterruptedException {
+    return fetch(name, cacheDir, GROUPLENS);
+  }
+
+  /** As {@link #fetch(String, Path)}, from {@code baseUrl} (GroupLens or a mirror with the same layout). */
+  public static Path fetch(String name, Path cacheDir, String baseUrl) throws IOException, InterruptedException {
+    String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
     if (!KNOWN.contains(name)) throw new IllegalArgumentException("unknown MovieLens release '" + name + "', known: " + KNOWN);
     Path unpacked = cacheDir.resolve(name);
     Path found = findLayout(unpacked);
@@ -43,11 +50,11 @@ public final class MovieLensDownloader {
     HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     String archive = name.equals("ml-10m") ? "ml-10m.zip" : name + ".zip";
     Path zip = cacheDir.resolve(archive + ".part");
-    System.err.println("downloading " + BASE + archive);
-    HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(BASE + archive)).build(), HttpResponse.BodyHandlers.ofFile(zip));
-    if (response.statusCode() != 200) throw new IOException("GET " + BASE + archive + " answered " + response.statusCode());
-    HttpResponse<String> md5 = http.send(HttpRequest.newBuilder(URI.create(BASE + archive + ".md5")).build(), HttpResponse.BodyHandlers.ofString());
-    if (md5.statusCode() != 200) throw new IOException("GET " + BASE + archive + ".md5 answered " + md5.statusCode());
+    System.err.println("downloading " + base + archive);
+    HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(base + archive)).build(), HttpResponse.BodyHandlers.ofFile(zip));
+    if (response.statusCode() != 200) throw new IOException("GET " + base + archive + " answered " + response.statusCode());
+    HttpResponse<String> md5 = http.send(HttpRequest.newBuilder(URI.create(base + archive + ".md5")).build(), HttpResponse.BodyHandlers.ofString());
+    if (md5.statusCode() != 200) throw new IOException("GET " + base + archive + ".md5 answered " + md5.statusCode());
     String expected = md5.body().strip().split("\\s+")[0].toLowerCase();
     String actual = md5Of(zip);
     if (!expected.equals(actual)) {
