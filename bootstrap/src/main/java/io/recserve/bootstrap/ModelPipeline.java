@@ -10,6 +10,7 @@ import io.recserve.model.eval.TemporalSplit;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.MovieLensDownloader;
 import io.recserve.model.movielens.MovieLensReader;
+import io.recserve.model.serving.PgPools;
 import io.recserve.model.store.FileModelRepository;
 import io.recserve.model.store.ModelRepository;
 import io.recserve.model.store.TrainedModel;
@@ -29,9 +30,9 @@ public final class ModelPipeline implements AutoCloseable {
   public ModelPipeline(JsonObject config, PrintStream out) {
     this.config = config;
     this.out = out;
-    this.repository = RecserveConfig.postgres(config)
+    this.repository = PgPools.configured(config)
         ? new PgModelRepository(RecserveConfig.string(config, "pg", "url"), RecserveConfig.string(config, "pg", "schema"))
-        : new FileModelRepository(RecserveConfig.dataDir(config));
+        : new FileModelRepository(FileModelRepository.folder(config));
   }
 
   public ModelRepository repository() {
@@ -40,7 +41,7 @@ public final class ModelPipeline implements AutoCloseable {
 
   public String storeName() {
     return repository instanceof PgModelRepository ? "PostgreSQL " + PgUrl.parse(RecserveConfig.string(config, "pg", "url")).jdbc()
-        : "data folder " + RecserveConfig.dataDir(config).toAbsolutePath();
+        : "data folder " + FileModelRepository.folder(config).toAbsolutePath();
   }
 
   /** Creates or upgrades the PostgreSQL schema; nothing to do for the data folder. */
@@ -69,7 +70,7 @@ public final class ModelPipeline implements AutoCloseable {
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir)) return dir;
     if (MovieLensDownloader.KNOWN.contains(spec)) {
-      return MovieLensDownloader.fetch(spec, RecserveConfig.dataDir(config).resolve("movielens"),
+      return MovieLensDownloader.fetch(spec, FileModelRepository.folder(config).resolve("movielens"),
           config.getString("movielens-url", MovieLensDownloader.GROUPLENS));
     }
     throw new IllegalArgumentException("--movielens " + spec + " is neither a folder nor a MovieLens release name " + MovieLensDownloader.KNOWN);

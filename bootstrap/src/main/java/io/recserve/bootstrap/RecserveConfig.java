@@ -48,7 +48,6 @@ public final class RecserveConfig {
     for (Map.Entry<String, Object> e : merged) {
       if (!e.getKey().matches("[A-Z0-9_]+")) config.put(e.getKey(), e.getValue());
     }
-    config = config.copy();
     for (Map.Entry<String, Object> e : merged) {
       String key = e.getKey();
       if (!key.startsWith(PREFIX) || key.equals("RECSERVE_CONFIG") || key.equals("RECSERVE_JVM_OPTS")) continue;
@@ -88,13 +87,5 @@ public final class RecserveConfig {
   public static String string(JsonObject config, String section, String key) {
     Object v = config.getJsonObject(section, new JsonObject()).getValue(key);
     return v == null ? "" : String.valueOf(v);
-  }
-
-  public static boolean postgres(JsonObject config) {
-    return !string(config, "pg", "url").isBlank();
-  }
-
-  public static Path dataDir(JsonObject config) {
-    return Path.of(string(config, "data", "dir").isBlank() ? "data" : string(config, "data", "dir"));
   }
 }

@@ -36,6 +36,12 @@ public final class FileModelRepository implements ModelRepository {
     this.root = root;
   }
 
+  /** The data folder the configuration names: {@code data.dir} (RECSERVE_DATA_DIR), {@code data} when unset. */
+  public static Path folder(io.vertx.core.json.JsonObject config) {
+    String dir = config.getJsonObject("data", new io.vertx.core.json.JsonObject()).getString("dir", "");
+    return Path.of(dir.isBlank() ? "data" : dir);
+  }
+
   public Path root() {
     return root;
   }

@@ -4,6 +4,7 @@ import io.recserve.model.serving.PgPools;
 import io.recserve.model.serving.ServedModel;
 import io.recserve.model.serving.VectorRows;
 import io.recserve.model.serving.CurrentModelVersion;
+import io.recserve.model.store.FileModelRepository;
 import io.recserve.model.store.ModelFiles;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.store.MovieVectors;
@@ -36,7 +37,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
     this.vertx = vertx;
     this.builder = builder;
     JsonObject ann = config.getJsonObject("ann", new JsonObject());
-    this.dataDir = Path.of(config.getJsonObject("data", new JsonObject()).getString("dir", "data"));
+    this.dataDir = FileModelRepository.folder(config);
     String dir = ann.getString("index-dir", "");
     this.pool = PgPools.configured(config) ? PgPools.create(vertx, config) : null;
     // Each store keeps its own indexes: versions of the data folder and of a database are numbered apart.
