@@ -159,7 +159,8 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = fastUuid();
     long version = versions.servable();
     String key = CacheEntry.recommendationKey(version, request.userId(), request.cutoff());
-    Future<JsonObject> cached = cacheEnabled && version > 0
+    boolean askCache = cacheEnabled && version > 0;
+    Future<JsonObject> cached = askCache
         ? vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new CacheGet(key).toJson(), requestOptions)
             .map(m -> CacheEntry.fromJson(m.body()).value())
             .otherwise(e -> {
@@ -172,7 +173,7 @@ public final class HttpVerticle extends VerticleBase {
         if (cacheHits != null) cacheHits.increment();
         return Future.succeededFuture(Answer.fromCache(hit));
       }
-      if (cacheMisses != null && cacheEnabled) cacheMisses.increment();
+      if (cacheMisses != null && askCache) cacheMisses.increment();
       return compute(request, version);
     }).onSuccess(answer -> {
       // Event and cache put first: both only enqueue, and so the event exists before the caller sees the answer.
