@@ -54,8 +54,11 @@ public final class ModelPipeline implements AutoCloseable {
     }
   }
 
-  /** Reads MovieLens from a folder or a release name (downloaded once) and replaces the imported data with it. */
-  public void importData(String spec) throws Exception {
+  /**
+   * Reads MovieLens from a folder or a release name (downloaded once) and replaces the imported data with it.
+   * Returns what it imported, so the steps after it need not read it back.
+   */
+  public MovieLensData importData(String spec) throws Exception {
     Path dir = resolveMovieLens(spec);
     long start = System.nanoTime();
     MovieLensData data = MovieLensReader.read(dir);
@@ -63,6 +66,7 @@ public final class ModelPipeline implements AutoCloseable {
     double seconds = (System.nanoTime() - start) / 1e9;
     out.println(String.format(Locale.ROOT, "import: %,d movies and %,d ratings from %s into %s in %.2f s (%,.0f rows/s)",
         data.movies().size(), data.ratings().size(), dir, storeName(), seconds, (data.movies().size() + data.ratings().size()) / seconds));
+    return data;
   }
 
   private Path resolveMovieLens(String spec) throws Exception {
@@ -86,7 +90,10 @@ public final class ModelPipeline implements AutoCloseable {
 
   /** Fits the model on every imported rating and stores it as a new version (not yet served). */
   public long train(AlsParams params) {
-    MovieLensData data = repository.loadDataset();
+    return train(params, repository.loadDataset());
+  }
+
+  private long train(AlsParams params, MovieLensData data) {
     Interactions interactions = Interactions.of(data.ratings());
     out.println(String.format(Locale.ROOT, "train: %,d users x %,d movies, %,d ratings; factors=%d regularization=%s alpha=%s iterations=%d seed=%d threads=%d",
         interactions.users(), interactions.items(), interactions.size(), params.factors(), params.regularization(), params.alpha(),
@@ -105,13 +112,16 @@ public final class ModelPipeline implements AutoCloseable {
    * it with the popularity baseline; prints the table and stores it with the version.
    */
   public Evaluation evaluate(long version) {
+    return evaluate(version, repository.loadDataset());
+  }
+
+  private Evaluation evaluate(long version, MovieLensData data) {
     JsonObject e = config.getJsonObject("evaluation", new JsonObject());
     int k = e.getInteger("k", 10);
     double holdout = e.getDouble("holdout", TemporalSplit.DEFAULT_HOLDOUT);
     int minRatings = e.getInteger("min-ratings", TemporalSplit.DEFAULT_MIN_RATINGS);
     AlsParams params = repository.versions().stream().filter(v -> v.version() == version).findFirst()
         .map(v -> AlsParams.fromJson(v.params())).orElseThrow(() -> new IllegalArgumentException("no model version " + version));
-    MovieLensData data = repository.loadDataset();
     TemporalSplit split = TemporalSplit.of(data.ratings(), holdout, minRatings);
     Interactions train = Interactions.of(split.train());
     out.println(String.format(Locale.ROOT, "evaluate: version %d, per user the latest %.0f%% of ratings held out (%,d train, %,d test)",
@@ -140,9 +150,9 @@ public final class ModelPipeline implements AutoCloseable {
   /** Every step in order: the first-run path of the run command too. */
   public long all(String movielens) throws Exception {
     migrate();
-    importData(movielens);
-    long version = train(params());
-    evaluate(version);
+    MovieLensData data = importData(movielens);
+    long version = train(params(), data);
+    evaluate(version, data);
     publish(version);
     return version;
   }
