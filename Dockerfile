@@ -22,7 +22,8 @@ WORKDIR /app
 COPY --from=build /src/launcher/target/recserve.jar /app/recserve.jar
 COPY conf /app/conf
 USER recserve
-ENV RECSERVE_DATA_DIR=/app/data
+ENV RECSERVE_DATA_DIR=/app/data \
+    RECSERVE_HTTP_HOST=0.0.0.0
 VOLUME /app/data
 EXPOSE 8080 5701 7001
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]

@@ -1,5 +1,6 @@
 package io.recserve.bootstrap;
 
+import io.recserve.model.Json;
 import io.recserve.model.store.ModelVersionInfo;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "Create the schema, import MovieLens, train, evaluate and publish model versions.",
     subcommands = {BootstrapCommand.Migrate.class, BootstrapCommand.Import.class, BootstrapCommand.Train.class,
         BootstrapCommand.Evaluate.class, BootstrapCommand.Publish.class, BootstrapCommand.All.class,
-        BootstrapCommand.Versions.class, BootstrapCommand.Rollback.class})
+        BootstrapCommand.Versions.class, BootstrapCommand.Rollback.class, BootstrapCommand.Prune.class})
 public final class BootstrapCommand implements Callable<Integer> {
   @Override
   public Integer call() {
@@ -154,14 +155,32 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
-        System.out.println("version  current  created               users  movies  NDCG@10  params");
+        System.out.println("version  current  id        created               users  movies  NDCG@10  params");
         for (ModelVersionInfo v : p.repository().versions()) {
-          String ndcg = v.evaluation() == null ? "-" : String.format(Locale.ROOT, "%.4f",
-              v.evaluation().getJsonArray("rows").getJsonObject(0).getDouble("ndcg"));
+          String ndcg = v.evaluation() == null ? "-" : String.format(Locale.ROOT, "%.4f", ndcg(v.evaluation()));
           String created = v.createdAt().length() > 19 ? v.createdAt().substring(0, 19) + "Z" : v.createdAt();
-          System.out.println(String.format(Locale.ROOT, "%7d  %-7s  %-20s  %5d  %6d  %7s  %s", v.version(), v.current() ? "*" : "",
-              created, v.users(), v.movies(), ndcg, v.params().encode()));
+          System.out.println(String.format(Locale.ROOT, "%7d  %-7s  %-8s  %-20s  %5d  %6d  %7s  %s", v.version(), v.current() ? "*" : "",
+              v.id().substring(0, 8), created, v.users(), v.movies(), ndcg, Json.write(v.params())));
         }
+      }
+      return 0;
+    }
+  }
+
+  /** NDCG of the model's row (the first) of a stored evaluation. */
+  @SuppressWarnings("unchecked")
+  static double ndcg(java.util.Map<String, Object> evaluation) {
+    var rows = (java.util.List<java.util.Map<String, Object>>) evaluation.get("rows");
+    return ((Number) rows.get(0).get("ndcg")).doubleValue();
+  }
+
+  @Command(name = "prune", description = "Delete the vectors of old versions, keeping the newest model.keep-versions and the current one.")
+  static final class Prune implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    public Integer call() {
+      try (ModelPipeline p = store.pipeline()) {
+        if (p.prune().isEmpty()) System.out.println("prune: nothing to remove");
       }
       return 0;
     }

@@ -10,8 +10,9 @@ import io.recserve.model.eval.TemporalSplit;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.MovieLensDownloader;
 import io.recserve.model.movielens.MovieLensReader;
-import io.recserve.model.serving.PgPools;
 import io.recserve.model.store.FileModelRepository;
+import io.recserve.serving.DataFolder;
+import io.recserve.serving.PgSettings;
 import io.recserve.model.store.ModelRepository;
 import io.recserve.model.store.TrainedModel;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The steps that make a servable model: import, train, evaluate, publish; each usable alone or in order. */
 public final class ModelPipeline implements AutoCloseable {
@@ -30,9 +32,7 @@ public final class ModelPipeline implements AutoCloseable {
   public ModelPipeline(JsonObject config, PrintStream out) {
     this.config = config;
     this.out = out;
-    this.repository = PgPools.configured(config)
-        ? new PgModelRepository(RecserveConfig.string(config, "pg", "url"), RecserveConfig.string(config, "pg", "schema"))
-        : new FileModelRepository(FileModelRepository.folder(config));
+    this.repository = PgSettings.configured(config) ? new PgModelRepository(PgSettings.of(config)) : new FileModelRepository(DataFolder.of(config));
   }
 
   public ModelRepository repository() {
@@ -40,8 +40,8 @@ public final class ModelPipeline implements AutoCloseable {
   }
 
   public String storeName() {
-    return repository instanceof PgModelRepository ? "PostgreSQL " + PgUrl.parse(RecserveConfig.string(config, "pg", "url")).jdbc()
-        : "data folder " + FileModelRepository.folder(config).toAbsolutePath();
+    return repository instanceof PgModelRepository pg ? "PostgreSQL " + pg.settings().display()
+        : "data folder " + DataFolder.of(config).toAbsolutePath();
   }
 
   /** Creates or upgrades the PostgreSQL schema; nothing to do for the data folder. */
@@ -74,7 +74,7 @@ public final class ModelPipeline implements AutoCloseable {
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir)) return dir;
     if (MovieLensDownloader.KNOWN.contains(spec)) {
-      return MovieLensDownloader.fetch(spec, FileModelRepository.folder(config).resolve("movielens"),
+      return MovieLensDownloader.fetch(spec, DataFolder.of(config).resolve("movielens"),
           config.getString("movielens-url", MovieLensDownloader.GROUPLENS));
     }
     throw new IllegalArgumentException("--movielens " + spec + " is neither a folder nor a MovieLens release name " + MovieLensDownloader.KNOWN);
@@ -121,7 +121,7 @@ public final class ModelPipeline implements AutoCloseable {
     double holdout = e.getDouble("holdout", TemporalSplit.DEFAULT_HOLDOUT);
     int minRatings = e.getInteger("min-ratings", TemporalSplit.DEFAULT_MIN_RATINGS);
     AlsParams params = repository.versions().stream().filter(v -> v.version() == version).findFirst()
-        .map(v -> AlsParams.fromJson(v.params())).orElseThrow(() -> new IllegalArgumentException("no model version " + version));
+        .map(v -> AlsParams.fromMap(v.params())).orElseThrow(() -> new IllegalArgumentException("no model version " + version));
     TemporalSplit split = TemporalSplit.of(data.ratings(), holdout, minRatings);
     Interactions train = Interactions.of(split.train());
     out.println(String.format(Locale.ROOT, "evaluate: version %d, per user the latest %.0f%% of ratings held out (%,d train, %,d test)",
@@ -131,13 +131,27 @@ public final class ModelPipeline implements AutoCloseable {
     out.print(evaluation.table());
     double lift = evaluation.row("als").ndcg() / Math.max(1e-12, evaluation.row("popularity").ndcg());
     out.println(String.format(Locale.ROOT, "evaluate: NDCG@%d of the model is %.2fx the popularity baseline's", k, lift));
-    repository.saveEvaluation(version, evaluation.toJson().put("holdout", holdout).put("min_ratings", minRatings).put("ndcg_lift", lift));
+    Map<String, Object> stored = evaluation.toMap();
+    stored.put("holdout", holdout);
+    stored.put("min_ratings", minRatings);
+    stored.put("ndcg_lift", lift);
+    repository.saveEvaluation(version, stored);
     return evaluation;
   }
 
+  /** Makes {@code version} current, then prunes what is beyond {@code model.keep-versions}. */
   public void publish(long version) {
     repository.makeCurrent(version);
     out.println("publish: model version " + version + " is now current in " + storeName());
+    prune();
+  }
+
+  /** Deletes the vectors of every version but the newest {@code model.keep-versions} (3) and the current one. */
+  public List<Long> prune() {
+    int keep = config.getJsonObject("model", new JsonObject()).getInteger("keep-versions", ModelRepository.DEFAULT_KEEP_VERSIONS);
+    List<Long> pruned = repository.prune(keep);
+    if (!pruned.isEmpty()) out.println("prune: removed model version(s) " + pruned + " (keeping the newest " + keep + " and the current one)");
+    return pruned;
   }
 
   /** The newest stored version. */

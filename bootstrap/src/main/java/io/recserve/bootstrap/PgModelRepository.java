@@ -1,5 +1,6 @@
 package io.recserve.bootstrap;
 
+import io.recserve.model.Json;
 import io.recserve.model.Progress;
 import io.recserve.model.als.AlsParams;
 import io.recserve.model.movielens.Movie;
@@ -11,7 +12,11 @@ import io.recserve.model.store.MovieVectors;
 import io.recserve.model.store.TrainedModel;
 import io.recserve.model.store.UserVectors;
 import io.recserve.model.store.VectorCodec;
-import io.vertx.core.json.JsonObject;
+import io.recserve.model.store.VersionRef;
+import io.recserve.serving.CurrentModelVersion;
+import io.recserve.serving.PgConnections;
+import io.recserve.serving.PgModelReader;
+import io.recserve.serving.PgSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -26,7 +31,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Map;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -36,28 +42,34 @@ import org.postgresql.copy.CopyManager;
  * transaction, the current version switched with a NOTIFY on {@value #CHANNEL} that serving listens to.
  */
 public final class PgModelRepository implements ModelRepository {
-  public static final String CHANNEL = io.recserve.model.serving.CurrentModelVersion.CHANNEL;
+  public static final String CHANNEL = CurrentModelVersion.CHANNEL;
   private static final HexFormat HEX = HexFormat.of();
-  private final PgUrl url;
-  private final String schema;
+  private final PgSettings settings;
 
   public PgModelRepository(String url, String schema) {
-    this.url = PgUrl.parse(url);
-    this.schema = schema == null || schema.isBlank() ? "public" : schema;
+    this(PgSettings.parse(url, schema));
+  }
+
+  public PgModelRepository(PgSettings settings) {
+    this.settings = settings;
+  }
+
+  public PgSettings settings() {
+    return settings;
   }
 
   /** Creates or upgrades the schema with Flyway; returns the number of migrations applied. */
   public int migrate() {
     var result = Flyway.configure()
-        .dataSource(url.jdbc(), url.user(), url.password())
-        .schemas(schema).defaultSchema(schema).createSchemas(true)
+        .dataSource(settings.jdbcUrl(), settings.options().getUser(), settings.hasPassword() ? settings.options().getPassword() : null)
+        .schemas(settings.schema()).defaultSchema(settings.schema()).createSchemas(true)
         .locations("classpath:db/migration")
         .load().migrate();
     return result.migrationsExecuted;
   }
 
   private Connection connect() throws SQLException {
-    Connection c = DriverManager.getConnection(url.jdbc(), url.properties(schema));
+    Connection c = PgConnections.open(settings, "recserve-bootstrap");
     c.setAutoCommit(false);
     return c;
   }
@@ -162,7 +174,7 @@ public final class PgModelRepository implements ModelRepository {
       try (PreparedStatement p = c.prepareStatement(
           "insert into model_versions (factors, params, users, movies) values (?, ?::jsonb, ?, ?) returning version")) {
         p.setInt(1, f);
-        p.setString(2, model.params().toJson().encode());
+        p.setString(2, Json.write(model.params().toMap()));
         p.setInt(3, users.size());
         p.setInt(4, movies.size());
         try (ResultSet rs = p.executeQuery()) {
@@ -197,55 +209,22 @@ public final class PgModelRepository implements ModelRepository {
   public TrainedModel loadModel(long version) {
     return transaction(c -> {
       AlsParams params;
-      int f;
-      try (PreparedStatement p = c.prepareStatement("select params::text, factors from model_versions where version = ?")) {
+      try (PreparedStatement p = c.prepareStatement("select params::text from model_versions where version = ? and pruned_at is null")) {
         p.setLong(1, version);
         try (ResultSet rs = p.executeQuery()) {
           if (!rs.next()) throw new IllegalArgumentException("no model version " + version);
-          params = AlsParams.fromJson(new JsonObject(rs.getString(1)));
-          f = rs.getInt(2);
+          params = AlsParams.fromMap(Json.readMap(rs.getString(1)));
         }
       }
-      List<int[]> rated = new ArrayList<>();
-      List<Integer> userIds = new ArrayList<>();
-      List<byte[]> userVectors = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("select user_id, vector, rated from user_embeddings where version = ? order by user_id")) {
-        p.setLong(1, version);
-        try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) {
-            userIds.add(rs.getInt(1));
-            userVectors.add(rs.getBytes(2));
-            Array a = rs.getArray(3);
-            rated.add(Arrays.stream((Integer[]) a.getArray()).mapToInt(Integer::intValue).toArray());
-          }
-        }
-      }
-      float[] uv = new float[userIds.size() * f];
-      for (int i = 0; i < userIds.size(); i++) VectorCodec.decode(userVectors.get(i), uv, i * f);
-      List<Movie> movies = new ArrayList<>();
-      List<byte[]> movieVectors = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("select movie_id, vector, title, genres from movie_embeddings where version = ? order by movie_id")) {
-        p.setLong(1, version);
-        try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) {
-            movies.add(new Movie(rs.getInt(1), rs.getString(3), Arrays.asList((String[]) rs.getArray(4).getArray())));
-            movieVectors.add(rs.getBytes(2));
-          }
-        }
-      }
-      float[] mv = new float[movies.size() * f];
-      for (int i = 0; i < movies.size(); i++) VectorCodec.decode(movieVectors.get(i), mv, i * f);
-      return new TrainedModel(params,
-          new UserVectors(f, userIds.stream().mapToInt(Integer::intValue).toArray(), uv, rated.toArray(int[][]::new)),
-          new MovieVectors(f, movies.stream().mapToInt(Movie::id).toArray(), mv, movies));
+      return new TrainedModel(params, PgModelReader.users(c, version), PgModelReader.movies(c, version));
     });
   }
 
   @Override
-  public void saveEvaluation(long version, JsonObject evaluation) {
+  public void saveEvaluation(long version, Map<String, Object> evaluation) {
     transaction(c -> {
       try (PreparedStatement p = c.prepareStatement("update model_versions set evaluation = ?::jsonb where version = ?")) {
-        p.setString(1, evaluation.encode());
+        p.setString(1, Json.write(evaluation));
         p.setLong(2, version);
         if (p.executeUpdate() != 1) throw new IllegalArgumentException("no model version " + version);
       }
@@ -258,12 +237,12 @@ public final class PgModelRepository implements ModelRepository {
     return transaction(c -> {
       List<ModelVersionInfo> out = new ArrayList<>();
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "select v.version, v.created_at, v.params::text, v.users, v.movies, v.evaluation::text, c.version is not null "
-              + "from model_versions v left join model_current c on c.version = v.version order by v.version")) {
+          "select v.version, v.uuid::text, v.created_at, v.params::text, v.users, v.movies, v.evaluation::text, c.version is not null "
+              + "from model_versions v left join model_current c on c.version = v.version where v.pruned_at is null order by v.version")) {
         while (rs.next()) {
-          String evaluation = rs.getString(6);
-          out.add(new ModelVersionInfo(rs.getLong(1), rs.getTimestamp(2).toInstant().toString(), new JsonObject(rs.getString(3)),
-              rs.getInt(4), rs.getInt(5), evaluation == null ? null : new JsonObject(evaluation), rs.getBoolean(7)));
+          String evaluation = rs.getString(7);
+          out.add(new ModelVersionInfo(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), Json.readMap(rs.getString(4)),
+              rs.getInt(5), rs.getInt(6), evaluation == null ? null : Json.readMap(evaluation), rs.getBoolean(8)));
         }
       }
       return out;
@@ -271,10 +250,11 @@ public final class PgModelRepository implements ModelRepository {
   }
 
   @Override
-  public OptionalLong current() {
+  public Optional<VersionRef> currentRef() {
     return transaction(c -> {
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select version from model_current")) {
-        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "select c.version, v.uuid::text from model_current c join model_versions v on v.version = c.version")) {
+        return rs.next() ? Optional.of(new VersionRef(rs.getLong(1), rs.getString(2))) : Optional.empty();
       }
     });
   }
@@ -282,10 +262,15 @@ public final class PgModelRepository implements ModelRepository {
   @Override
   public void makeCurrent(long version) {
     transaction(c -> {
-      try (PreparedStatement p = c.prepareStatement("select 1 from model_versions where version = ?")) {
+      try (PreparedStatement p = c.prepareStatement("select pruned_at from model_versions where version = ?")) {
         p.setLong(1, version);
         try (ResultSet rs = p.executeQuery()) {
           if (!rs.next()) throw new IllegalArgumentException("no model version " + version);
+          if (rs.getTimestamp(1) != null) {
+            throw new IllegalArgumentException("model version " + version + " was pruned (" + rs.getTimestamp(1).toInstant()
+                + "); only the newest versions and the current one are kept (model.keep-versions). Publish one of "
+                + versions().stream().map(ModelVersionInfo::version).toList() + ", or train a new one");
+          }
         }
       }
       try (PreparedStatement p = c.prepareStatement(
@@ -298,6 +283,32 @@ public final class PgModelRepository implements ModelRepository {
         p.execute();
       }
       return null;
+    });
+  }
+
+  @Override
+  public List<Long> prune(int keep) {
+    return transaction(c -> {
+      List<Long> pruned = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement("update model_versions set pruned_at = now() where pruned_at is null "
+          + "and version not in (select version from model_current) "
+          + "and version not in (select version from model_versions where pruned_at is null order by version desc limit ?) returning version")) {
+        p.setInt(1, Math.max(0, keep));
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) pruned.add(rs.getLong(1));
+        }
+      }
+      if (!pruned.isEmpty()) {
+        Long[] numbers = pruned.toArray(Long[]::new);
+        for (String table : List.of("user_embeddings", "movie_embeddings")) {
+          try (PreparedStatement p = c.prepareStatement("delete from " + table + " where version = any (?)")) {
+            p.setArray(1, c.createArrayOf("bigint", numbers));
+            p.executeUpdate();
+          }
+        }
+      }
+      pruned.sort(null);
+      return pruned;
     });
   }
 

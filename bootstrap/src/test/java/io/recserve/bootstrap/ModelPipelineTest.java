@@ -38,7 +38,7 @@ class ModelPipelineTest {
       assertThat(pipeline.repository().versions()).hasSize(2);
       assertThat(pipeline.repository().current()).hasValue(second);
       assertThat(pipeline.repository().loadDataset().ratings().size()).isEqualTo(100_836);
-      assertThat(pipeline.repository().versions().get(0).evaluation().getDouble("ndcg_lift")).isGreaterThan(1.3);
+      assertThat(pipeline.repository().versions().get(0).evaluation().get("ndcg_lift")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.DOUBLE).isGreaterThan(1.3);
     }
   }
 

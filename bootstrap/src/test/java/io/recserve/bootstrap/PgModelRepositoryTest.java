@@ -12,7 +12,6 @@ import io.recserve.model.store.MovieVectors;
 import io.recserve.model.store.TrainedModel;
 import io.recserve.model.store.UserVectors;
 import io.recserve.testing.TestServices;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,9 +41,10 @@ class PgModelRepositoryTest {
 
   @Test
   void migratesAnEmptySchemaThenFindsNothingToDo() {
-    assertThat(repo.migrate()).isEqualTo(1);
+    int migrations = repo.migrate();
+    assertThat(migrations).isGreaterThanOrEqualTo(2);
     assertThat(repo.migrate()).isZero();
-    assertThat(TestServices.queryLong("select count(*) from " + schema + ".flyway_schema_history where success")).isEqualTo(1);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".flyway_schema_history where success")).isEqualTo(migrations);
   }
 
   @Test
@@ -74,12 +74,43 @@ class PgModelRepositoryTest {
     assertThat(back.users().vectors()).containsExactly(2, 0.5f, -1, 2);
     assertThat(back.users().rated()[0]).containsExactly(10, 20);
     assertThat(back.movies().movies().get(0).genres()).containsExactly("Drama", "Sci-Fi");
-    repo.saveEvaluation(v2, new JsonObject().put("ndcg_lift", 1.5));
+    repo.saveEvaluation(v2, java.util.Map.of("ndcg_lift", 1.5));
     assertThat(repo.versions()).extracting(ModelVersionInfo::current).containsExactly(false, true);
-    assertThat(repo.versions().get(1).evaluation().getDouble("ndcg_lift")).isEqualTo(1.5);
+    assertThat(repo.versions().get(1).evaluation().get("ndcg_lift")).isEqualTo(1.5);
+    assertThat(repo.currentRef().orElseThrow().id()).isEqualTo(repo.versions().get(1).id()).isNotEqualTo(repo.versions().get(0).id());
     repo.makeCurrent(v1);
     assertThat(repo.current()).hasValue(v1);
     assertThatThrownBy(() -> repo.makeCurrent(99)).hasMessageContaining("no model version 99");
     assertThat(repo.current()).hasValue(v1);
+  }
+
+  @Test
+  void pruningDeletesTheVectorsOfOldVersionsAndPublishingOneFailsClearly() {
+    repo.migrate();
+    for (int i = 0; i < 5; i++) repo.saveModel(model(i));
+    repo.makeCurrent(1);
+    assertThat(repo.prune(2)).containsExactly(2L, 3L);
+    assertThat(repo.versions()).extracting(ModelVersionInfo::version).containsExactly(1L, 4L, 5L);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".user_embeddings where version in (2, 3)")).isZero();
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".user_embeddings where version = 4")).isPositive();
+    assertThatThrownBy(() -> repo.makeCurrent(3)).hasMessageContaining("model version 3 was pruned").hasMessageContaining("[1, 4, 5]");
+    assertThat(repo.current()).hasValue(1);
+    assertThat(repo.loadModel(4).users().size()).isPositive();
+  }
+
+  @Test
+  void theUrlsPasswordAndSslModeReachTheDriver() {
+    var settings = io.recserve.serving.PgSettings.parse("postgresql://app:s%40cret@db.example:6543/recs?sslmode=require", "s1");
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:6543/recs");
+    var p = settings.jdbcProperties("t");
+    assertThat(p.getProperty("user")).isEqualTo("app");
+    assertThat(p.getProperty("password")).isEqualTo("s@cret");
+    assertThat(p.getProperty("sslmode")).isEqualTo("require");
+    assertThat(p.getProperty("currentSchema")).isEqualTo("s1");
+    assertThat(settings.display()).isEqualTo("postgresql://app:***@db.example:6543/recs (schema s1)").doesNotContain("cret");
+    var bare = io.recserve.serving.PgSettings.parse("postgresql://127.0.0.1/test", "public");
+    assertThat(bare.jdbcProperties("t").getProperty("user")).isEqualTo("postgres");
+    assertThat(bare.jdbcProperties("t").getProperty("password")).isNull();
+    assertThat(bare.options().getPort()).isEqualTo(5432);
   }
 }

@@ -43,12 +43,4 @@ class RecserveConfigTest {
       vertx.close().await();
     }
   }
-
-  @Test
-  void pgUrlBecomesJdbc() {
-    PgUrl url = PgUrl.parse("postgresql://me:s%40cret@db.example:6543/recs");
-    assertThat(url.jdbc()).isEqualTo("jdbc:postgresql://db.example:6543/recs");
-    assertThat(url.user()).isEqualTo("me");
-    assertThat(url.password()).isEqualTo("s@cret");
-  }
 }

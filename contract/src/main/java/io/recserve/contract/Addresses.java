@@ -19,10 +19,19 @@ public final class Addresses {
   public static final String ANALYTICS_EVENTS = "recserve.analytics.events";
   /** Request/reply: {@link SummaryRequest} to a summary object (see docs/event-bus.md). */
   public static final String ANALYTICS_SUMMARY = "recserve.analytics.summary";
-  /** Publish: {@link ModelActivated}, sent by a verticle when it starts serving a model version. */
-  public static final String MODEL_ACTIVATED = "recserve.model.activated";
+  /** Publish: {@link NodeHeartbeat}, what a node holds, every poll interval and at once when it changes. */
+  public static final String HEARTBEAT = "recserve.node.heartbeat";
   /** Publish: {@link ModelPublished}, a hint that a new version is current in the store; verticles reload. */
   public static final String MODEL_PUBLISHED = "recserve.model.published";
+
+  /**
+   * A node's own copy of {@code address} ({@code recserve.ann.search.<node>}): the node registers it beside the shared
+   * one and names itself in its heartbeat, so a sender can pick a live node that holds the version it needs, and try
+   * another one when it does not answer.
+   */
+  public static String onNode(String address, String node) {
+    return address + "." + node;
+  }
 
   /** Request/reply: {} to {@link ComponentStatus}; one address per role, e.g. {@code recserve.status.ann}. */
   public static String status(String role) {

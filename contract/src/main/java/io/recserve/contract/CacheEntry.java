@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * A cached value under a key. As the reply to {@link CacheGet}, {@code value} is absent on a miss.
  * As a {@link Addresses#CACHE_PUT} message it is stored for the cache's time to live.
- * <pre>{"key": "rec:v3:u42:k10", "value": {...}}</pre>
+ * <pre>{"key": "rec:2:5f0c...:u42:k10", "value": {...}}</pre>
  */
 public record CacheEntry(String key, JsonObject value) {
   public boolean hit() {
@@ -21,8 +21,14 @@ public record CacheEntry(String key, JsonObject value) {
     return new CacheEntry(Shapes.requireString(json, "key"), json.getJsonObject("value"));
   }
 
-  /** The key a recommendation answer is cached under; the model version in it keeps versions apart. */
-  public static String recommendationKey(long modelVersion, int userId, int cutoff) {
-    return "rec:v" + modelVersion + ":u" + userId + ":k" + cutoff;
+  /** The shape of cached answers; raised whenever what is cached changes, so old entries are never read. */
+  public static final int FORMAT = 2;
+
+  /**
+   * The key a recommendation answer is cached under: the answer format and the model version's id keep versions
+   * apart, also across a store recreated from scratch, where version numbers repeat.
+   */
+  public static String recommendationKey(ModelRef model, int userId, int cutoff) {
+    return "rec:" + FORMAT + ":" + model.id() + ":u" + userId + ":k" + cutoff;
   }
 }

@@ -10,4 +10,8 @@ public final class FailureCodes {
   public static final int MODEL_NOT_LOADED = 503;
   /** The verticle's own store failed: HTTP 503. */
   public static final int STORE_UNAVAILABLE = 502;
+  /** The verticle has too much work queued and refuses more for now: HTTP 503 with Retry-After. */
+  public static final int OVERLOADED = 429;
+  /** A fault in the verticle itself (a bug): HTTP 500, with nothing of the fault in the answer. */
+  public static final int INTERNAL = 500;
 }

@@ -5,14 +5,14 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The movies found, best first, as {@link Recommendation} objects, the model version that scored them, and the node
- * that searched: {@code {"model_version": 3, "node": "1234@host", "recommendations": [{"movie_id": 1, ...}]}}.
+ * that searched: {@code {"model_version": 3, "model_id": "uuid", "node": "1234@host", "recommendations": [{"movie_id": 1, ...}]}}.
  */
-public record NeighbourSearchReply(long modelVersion, String node, JsonArray recommendations) {
+public record NeighbourSearchReply(ModelRef model, String node, JsonArray recommendations) {
   public JsonObject toJson() {
-    return new JsonObject().put("model_version", modelVersion).put("node", node).put("recommendations", recommendations);
+    return ModelRef.put(new JsonObject().put("node", node).put("recommendations", recommendations), "model", model);
   }
 
   public static NeighbourSearchReply fromJson(JsonObject json) {
-    return new NeighbourSearchReply(json.getLong("model_version"), json.getString("node"), json.getJsonArray("recommendations"));
+    return new NeighbourSearchReply(ModelRef.get(json, "model"), json.getString("node"), json.getJsonArray("recommendations"));
   }
 }

@@ -4,18 +4,18 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Asks the ANN verticle for the {@code k} movies with the highest model score for a user vector, leaving out
- * {@code exclude}. {@code model_version} names the version the vector came from; the search runs against that
- * version's index, or fails with {@link FailureCodes#MODEL_NOT_LOADED}, so a vector never meets another version's movies.
+ * {@code exclude}. {@code model} names the version the vector came from; the search runs against that version's
+ * index, or fails with {@link FailureCodes#MODEL_NOT_LOADED}, so a vector never meets another version's movies.
  * {@code vector} and {@code exclude} are packed as in {@link UserEmbeddingReply}.
- * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3}</pre>
+ * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3, "model_id": "uuid"}</pre>
  */
-public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, long modelVersion) {
+public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model) {
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("vector", Shapes.packFloats(vector))
         .put("k", k)
-        .put("exclude", Shapes.packInts(exclude))
-        .put("model_version", modelVersion);
+        .put("exclude", Shapes.packInts(exclude));
+    return ModelRef.put(json, "model", model);
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {
@@ -23,6 +23,6 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, long 
         Shapes.unpackFloats(json.getString("vector")),
         Shapes.requireInt(json, "k"),
         Shapes.unpackInts(json.getString("exclude")),
-        json.getLong("model_version"));
+        ModelRef.get(json, "model"));
   }
 }

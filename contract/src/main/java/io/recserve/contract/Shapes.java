@@ -1,41 +1,32 @@
 package io.recserve.contract;
 
+import io.recserve.model.store.VectorCodec;
 import io.vertx.core.json.JsonObject;
+import java.util.Base64;
 
 /**
  * JSON conversions shared by the message records. Vectors and id lists travel as base64 text of little-endian
- * float32 / int32 values: a string copies for free on the local bus and costs no number formatting across nodes.
+ * float32 / int32 values ({@link VectorCodec}, the same bytes as in the model files and PostgreSQL): a string copies
+ * for free on the local bus and costs no number formatting across nodes.
  * In Python: {@code numpy.frombuffer(base64.b64decode(s), "<f4")} (or {@code "<i4"}).
  */
 final class Shapes {
   private Shapes() {}
 
   static String packFloats(float[] values) {
-    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    buffer.asFloatBuffer().put(values);
-    return java.util.Base64.getEncoder().encodeToString(buffer.array());
+    return Base64.getEncoder().encodeToString(VectorCodec.encode(values));
   }
 
   static float[] unpackFloats(String text) {
-    if (text == null || text.isEmpty()) return new float[0];
-    java.nio.FloatBuffer buffer = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(text)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-    float[] values = new float[buffer.remaining()];
-    buffer.get(values);
-    return values;
+    return text == null || text.isEmpty() ? new float[0] : VectorCodec.decodeFloats(Base64.getDecoder().decode(text));
   }
 
   static String packInts(int[] values) {
-    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    buffer.asIntBuffer().put(values);
-    return java.util.Base64.getEncoder().encodeToString(buffer.array());
+    return Base64.getEncoder().encodeToString(VectorCodec.encodeInts(values));
   }
 
   static int[] unpackInts(String text) {
-    if (text == null || text.isEmpty()) return new int[0];
-    java.nio.IntBuffer buffer = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(text)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-    int[] values = new int[buffer.remaining()];
-    buffer.get(values);
-    return values;
+    return text == null || text.isEmpty() ? new int[0] : VectorCodec.decodeInts(Base64.getDecoder().decode(text));
   }
 
   static int requireInt(JsonObject json, String field) {

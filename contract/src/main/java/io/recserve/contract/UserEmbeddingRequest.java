@@ -3,21 +3,20 @@ package io.recserve.contract;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Asks the embedding verticle for a user's vector: {@code {"user_id": 42, "model_version": 3}}. The reply comes from
- * that version when the verticle holds it (current or previous), from its current version otherwise; the reply
- * names the version. {@code model_version} 0 or absent means the current one.
+ * Asks the embedding verticle for a user's vector in model version {@code model} (a version it holds, else the
+ * request fails with {@link FailureCodes#MODEL_NOT_LOADED}); without a version, in its current one:
+ * {@code {"user_id": 42, "model_version": 3, "model_id": "uuid"}}.
  */
-public record UserEmbeddingRequest(int userId, long modelVersion) {
+public record UserEmbeddingRequest(int userId, ModelRef model) {
   public UserEmbeddingRequest(int userId) {
-    this(userId, 0);
+    this(userId, null);
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("user_id", userId);
-    return modelVersion == 0 ? json : json.put("model_version", modelVersion);
+    return ModelRef.put(new JsonObject().put("user_id", userId), "model", model);
   }
 
   public static UserEmbeddingRequest fromJson(JsonObject json) {
-    return new UserEmbeddingRequest(Shapes.requireInt(json, "user_id"), json.getLong("model_version", 0L));
+    return new UserEmbeddingRequest(Shapes.requireInt(json, "user_id"), ModelRef.get(json, "model"));
   }
 }

@@ -2,7 +2,7 @@ package io.recserve.launcher;
 
 import io.recserve.bootstrap.BootstrapCommand;
 import io.recserve.bootstrap.ModelPipeline;
-import io.recserve.model.serving.PgPools;
+import io.recserve.serving.PgSettings;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,7 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
   /** First run: with nothing published in the store, migrate, import, train, evaluate and publish, then serve. */
   static void ensureModel(JsonObject config) throws Exception {
     try (ModelPipeline pipeline = new ModelPipeline(config, System.out)) {
-      if (PgPools.configured(config)) pipeline.migrate();
+      if (PgSettings.configured(config)) pipeline.migrate();
       if (pipeline.repository().current().isPresent()) return;
       System.out.println("No model is published in " + pipeline.storeName() + ": building one from MovieLens "
           + config.getString("movielens") + " (bootstrap all)");

@@ -1,6 +1,7 @@
 package io.recserve.model.als;
 
-import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Implicit ALS hyper-parameters. Confidence of an observed rating r is {@code 1 + alpha * r}; {@code regularization}
@@ -17,14 +18,25 @@ public record AlsParams(int factors, double regularization, double alpha, int it
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
   }
 
-  public JsonObject toJson() {
-    return new JsonObject().put("factors", factors).put("regularization", regularization).put("alpha", alpha)
-        .put("iterations", iterations).put("seed", seed);
+  /** The parameters as stored with a version (threads left out: they never change the result). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("factors", factors);
+    map.put("regularization", regularization);
+    map.put("alpha", alpha);
+    map.put("iterations", iterations);
+    map.put("seed", seed);
+    return map;
   }
 
-  public static AlsParams fromJson(JsonObject json) {
-    return new AlsParams(json.getInteger("factors", DEFAULTS.factors), json.getDouble("regularization", DEFAULTS.regularization),
-        json.getDouble("alpha", DEFAULTS.alpha), json.getInteger("iterations", DEFAULTS.iterations),
-        json.getLong("seed", DEFAULTS.seed), DEFAULTS.threads);
+  /** Reads {@link #toMap()}'s form back; a missing key takes its default. */
+  public static AlsParams fromMap(Map<String, Object> map) {
+    return new AlsParams(number(map, "factors", DEFAULTS.factors).intValue(), number(map, "regularization", DEFAULTS.regularization).doubleValue(),
+        number(map, "alpha", DEFAULTS.alpha).doubleValue(), number(map, "iterations", DEFAULTS.iterations).intValue(),
+        number(map, "seed", DEFAULTS.seed).longValue(), DEFAULTS.threads);
+  }
+
+  private static Number number(Map<String, Object> map, String key, Number fallback) {
+    return map.get(key) instanceof Number n ? n : fallback;
   }
 }

@@ -1,11 +1,10 @@
 package io.recserve.model.eval;
 
 import io.recserve.model.movielens.Ratings;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +14,15 @@ import java.util.Set;
 public record Evaluation(int k, int users, List<Row> rows) {
   /** One recommender's figures. */
   public record Row(String name, double precision, double recall, double ndcg, double map, double coverage) {
-    public JsonObject toJson() {
-      return new JsonObject().put("model", name).put("precision", precision).put("recall", recall)
-          .put("ndcg", ndcg).put("map", map).put("coverage", coverage);
+    public Map<String, Object> toMap() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", name);
+      out.put("precision", precision);
+      out.put("recall", recall);
+      out.put("ndcg", ndcg);
+      out.put("map", map);
+      out.put("coverage", coverage);
+      return out;
     }
   }
 
@@ -58,9 +63,12 @@ public record Evaluation(int k, int users, List<Row> rows) {
     return out.toString();
   }
 
-  public JsonObject toJson() {
-    JsonArray array = new JsonArray();
-    rows.forEach(r -> array.add(r.toJson()));
-    return new JsonObject().put("k", k).put("users", users).put("rows", array);
+  /** The stored form: {@code {"k": 10, "users": 610, "rows": [{"model": "als", "ndcg": ...}, ...]}}. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("k", k);
+    out.put("users", users);
+    out.put("rows", rows.stream().map(Row::toMap).toList());
+    return out;
   }
 }

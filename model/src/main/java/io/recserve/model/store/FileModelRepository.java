@@ -1,10 +1,9 @@
 package io.recserve.model.store;
 
+import io.recserve.model.Json;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.Ratings;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
@@ -16,9 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -26,20 +29,16 @@ import java.util.stream.Stream;
  * The embedded store: a data folder holding {@code datasets/N/} (imports) and {@code models/N/} (model versions),
  * each with a {@code CURRENT} file naming the one in use. A folder is written under a temporary name and renamed
  * into place when complete; {@code CURRENT} is replaced by an atomic rename, so readers see old or new, never a mix.
+ * A pruned version leaves a {@code models/N.pruned} marker, so publishing it later fails with a clear message.
  */
 public final class FileModelRepository implements ModelRepository {
   public static final String CURRENT = "CURRENT";
+  private static final String PRUNED = ".pruned";
   private static final int DATASETS_KEPT = 2;
   private final Path root;
 
   public FileModelRepository(Path root) {
     this.root = root;
-  }
-
-  /** The data folder the configuration names: {@code data.dir} (RECSERVE_DATA_DIR), {@code data} when unset. */
-  public static Path folder(io.vertx.core.json.JsonObject config) {
-    String dir = config.getJsonObject("data", new io.vertx.core.json.JsonObject()).getString("dir", "");
-    return Path.of(dir.isBlank() ? "data" : dir);
   }
 
   public Path root() {
@@ -54,8 +53,16 @@ public final class FileModelRepository implements ModelRepository {
     return modelsDir().resolve(Long.toString(version));
   }
 
-  /** The current version named by {@code dir/CURRENT}, read without the rest of the repository (serving uses this). */
-  public static OptionalLong readCurrent(Path dir) {
+  /** The current version named by {@code modelsDir/CURRENT} with its id, read without the rest of the repository. */
+  public static Optional<VersionRef> readCurrentRef(Path modelsDir) {
+    OptionalLong number = readPointer(modelsDir);
+    if (number.isEmpty()) return Optional.empty();
+    Path dir = modelsDir.resolve(Long.toString(number.getAsLong()));
+    if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) return Optional.empty();
+    return Optional.of(ModelFiles.ref(dir));
+  }
+
+  private static OptionalLong readPointer(Path dir) {
     Path pointer = dir.resolve(CURRENT);
     try {
       if (!Files.isRegularFile(pointer)) return OptionalLong.empty();
@@ -75,7 +82,11 @@ public final class FileModelRepository implements ModelRepository {
     writeStaged(datasets, target, staging -> {
       try (BufferedWriter out = Files.newBufferedWriter(staging.resolve("movies.jsonl"), StandardCharsets.UTF_8)) {
         for (Movie m : data.movies()) {
-          out.write(new JsonObject().put("id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres())).encode());
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("id", m.id());
+          line.put("title", m.title());
+          line.put("genres", m.genres());
+          out.write(Json.write(line));
           out.newLine();
         }
       }
@@ -89,8 +100,12 @@ public final class FileModelRepository implements ModelRepository {
           out.writeLong(r.time(i));
         }
       }
-      Files.writeString(staging.resolve("source.json"), new JsonObject().put("source", source)
-          .put("movies", data.movies().size()).put("ratings", r.size()).put("imported_at", java.time.Instant.now().toString()).encodePrettily());
+      Map<String, Object> about = new LinkedHashMap<>();
+      about.put("source", source);
+      about.put("movies", data.movies().size());
+      about.put("ratings", r.size());
+      about.put("imported_at", Instant.now().toString());
+      Files.writeString(staging.resolve("source.json"), Json.pretty(about));
     });
     pointAt(datasets, number);
     pruneDatasets(datasets, number);
@@ -98,22 +113,21 @@ public final class FileModelRepository implements ModelRepository {
 
   @Override
   public boolean hasDataset() {
-    return readCurrent(root.resolve("datasets")).isPresent();
+    return readPointer(root.resolve("datasets")).isPresent();
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public MovieLensData loadDataset() {
     Path datasets = root.resolve("datasets");
-    long number = readCurrent(datasets).orElseThrow(() -> new IllegalStateException("no data imported into " + root + ": run 'bootstrap import' first"));
+    long number = readPointer(datasets).orElseThrow(() -> new IllegalStateException("no data imported into " + root + ": run 'bootstrap import' first"));
     Path dir = datasets.resolve(Long.toString(number));
     try {
       List<Movie> movies = new ArrayList<>();
       try (Stream<String> lines = Files.lines(dir.resolve("movies.jsonl"), StandardCharsets.UTF_8)) {
         lines.forEach(line -> {
-          JsonObject json = new JsonObject(line);
-          List<String> genres = new ArrayList<>();
-          json.getJsonArray("genres").forEach(g -> genres.add((String) g));
-          movies.add(new Movie(json.getInteger("id"), json.getString("title"), genres));
+          Map<String, Object> json = Json.readMap(line);
+          movies.add(new Movie(((Number) json.get("id")).intValue(), (String) json.get("title"), List.copyOf((List<String>) json.get("genres"))));
         });
       }
       Ratings ratings;
@@ -133,7 +147,7 @@ public final class FileModelRepository implements ModelRepository {
   @Override
   public long saveModel(TrainedModel model) {
     long version = nextNumber(modelsDir());
-    writeStaged(modelsDir(), versionDir(version), staging -> ModelFiles.write(staging, version, model));
+    writeStaged(modelsDir(), versionDir(version), staging -> ModelFiles.write(staging, new VersionRef(version, VersionRef.newId()), model));
     return version;
   }
 
@@ -143,11 +157,11 @@ public final class FileModelRepository implements ModelRepository {
   }
 
   @Override
-  public void saveEvaluation(long version, JsonObject evaluation) {
+  public void saveEvaluation(long version, Map<String, Object> evaluation) {
     Path dir = existing(version);
     try {
       Path tmp = Files.createTempFile(dir, "evaluation", ".tmp");
-      Files.writeString(tmp, evaluation.encodePrettily());
+      Files.writeString(tmp, Json.pretty(evaluation));
       Files.move(tmp, dir.resolve(ModelFiles.EVALUATION), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -155,33 +169,60 @@ public final class FileModelRepository implements ModelRepository {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public List<ModelVersionInfo> versions() {
     OptionalLong current = current();
     List<ModelVersionInfo> out = new ArrayList<>();
     for (long v : numbers(modelsDir())) {
       Path dir = versionDir(v);
-      JsonObject m = ModelFiles.manifest(dir);
-      JsonObject evaluation = null;
+      if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) continue;
+      Map<String, Object> m = ModelFiles.manifest(dir);
+      Map<String, Object> evaluation = null;
       try {
-        if (Files.exists(dir.resolve(ModelFiles.EVALUATION))) evaluation = new JsonObject(Files.readString(dir.resolve(ModelFiles.EVALUATION)));
+        if (Files.exists(dir.resolve(ModelFiles.EVALUATION))) evaluation = Json.readMap(Files.readString(dir.resolve(ModelFiles.EVALUATION)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      out.add(new ModelVersionInfo(v, m.getString("created_at"), m.getJsonObject("params"), m.getInteger("users"),
-          m.getInteger("movies"), evaluation, current.isPresent() && current.getAsLong() == v));
+      out.add(new ModelVersionInfo(v, ModelFiles.ref(dir).id(), (String) m.get("created_at"), (Map<String, Object>) m.get("params"),
+          ((Number) m.get("users")).intValue(), ((Number) m.get("movies")).intValue(), evaluation,
+          current.isPresent() && current.getAsLong() == v));
     }
     return out;
   }
 
   @Override
+  public Optional<VersionRef> currentRef() {
+    return readCurrentRef(modelsDir());
+  }
+
+  @Override
   public OptionalLong current() {
-    return readCurrent(modelsDir());
+    return readPointer(modelsDir());
   }
 
   @Override
   public void makeCurrent(long version) {
     existing(version);
     pointAt(modelsDir(), version);
+  }
+
+  @Override
+  public List<Long> prune(int keep) {
+    OptionalLong current = current();
+    List<Long> numbers = numbers(modelsDir()).stream().filter(v -> Files.isRegularFile(versionDir(v).resolve(ModelFiles.MANIFEST))).toList();
+    List<Long> pruned = new ArrayList<>();
+    for (int i = 0; i < numbers.size() - Math.max(0, keep); i++) {
+      long v = numbers.get(i);
+      if (current.isPresent() && current.getAsLong() == v) continue;
+      try {
+        Files.writeString(modelsDir().resolve(v + PRUNED), Instant.now().toString() + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      deleteQuietly(versionDir(v));
+      pruned.add(v);
+    }
+    return pruned;
   }
 
   // ---- helpers ----
@@ -192,8 +233,25 @@ public final class FileModelRepository implements ModelRepository {
 
   private Path existing(long version) {
     Path dir = versionDir(version);
-    if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) throw new IllegalArgumentException("no model version " + version + " in " + modelsDir());
+    if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) {
+      Path marker = modelsDir().resolve(version + PRUNED);
+      if (Files.isRegularFile(marker)) {
+        String when;
+        try {
+          when = Files.readString(marker).strip();
+        } catch (IOException e) {
+          when = "earlier";
+        }
+        throw new IllegalArgumentException("model version " + version + " was pruned (" + when + "); only the newest versions and the "
+            + "current one are kept (model.keep-versions). Publish one of " + numbersOf(versions()) + ", or train a new one");
+      }
+      throw new IllegalArgumentException("no model version " + version + " in " + modelsDir());
+    }
     return dir;
+  }
+
+  static List<Long> numbersOf(List<ModelVersionInfo> versions) {
+    return versions.stream().map(ModelVersionInfo::version).toList();
   }
 
   private static void writeStaged(Path parent, Path target, Writer writer) {
@@ -222,6 +280,7 @@ public final class FileModelRepository implements ModelRepository {
     }
   }
 
+  /** Numbers in use in {@code dir}: version folders and pruned markers, so a number is never given twice. */
   private static List<Long> numbers(Path dir) {
     if (!Files.isDirectory(dir)) return List.of();
     try (Stream<Path> list = Files.list(dir)) {
@@ -233,8 +292,16 @@ public final class FileModelRepository implements ModelRepository {
   }
 
   private static long nextNumber(Path dir) {
-    List<Long> numbers = numbers(dir);
-    return numbers.isEmpty() ? 1 : numbers.get(numbers.size() - 1) + 1;
+    long max = 0;
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> list = Files.list(dir)) {
+        max = list.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+(\\" + PRUNED + ")?"))
+            .mapToLong(n -> Long.parseLong(n.replace(PRUNED, ""))).max().orElse(0);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return max + 1;
   }
 
   private static void pruneDatasets(Path datasets, long keep) {
@@ -244,12 +311,13 @@ public final class FileModelRepository implements ModelRepository {
     }
   }
 
-  static void deleteQuietly(Path dir) {
+  /** Deletes a folder tree, best effort: a leftover staging folder is never read. */
+  public static void deleteQuietly(Path dir) {
     if (dir == null || !Files.exists(dir)) return;
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
-      // best effort: a leftover staging folder is never read
+      // best effort
     }
   }
 }

@@ -7,7 +7,6 @@ import io.recserve.model.als.AlsParams;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.Ratings;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +37,7 @@ class FileModelRepositoryTest {
     assertThat(back.users().vectors()).containsExactly(2, 0, 0, 2);
     assertThat(back.users().rated()[0]).containsExactly(10);
     assertThat(back.movies().movies().get(1).title()).isEqualTo("Twenty, \"2\"");
-    repo.saveEvaluation(v2, new JsonObject().put("k", 10));
+    repo.saveEvaluation(v2, java.util.Map.of("k", 10));
     assertThat(repo.versions()).extracting(ModelVersionInfo::version, ModelVersionInfo::current)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(v1, false), org.assertj.core.groups.Tuple.tuple(v2, true));
     repo.makeCurrent(v1); // rollback
@@ -61,6 +60,63 @@ class FileModelRepositoryTest {
     }
     assertThatThrownBy(() -> repo.makeCurrent(7)).hasMessageContaining("no model version 7");
     assertThat(repo.current()).hasValue(v1);
+  }
+
+  @Test
+  void eachVersionGetsItsOwnIdAndARecreatedFolderNumbersFromOneWithNewIds(@TempDir Path other) {
+    FileModelRepository repo = new FileModelRepository(dir);
+    long v1 = repo.saveModel(tiny(1));
+    repo.makeCurrent(v1);
+    VersionRef first = repo.currentRef().orElseThrow();
+    assertThat(first.number()).isEqualTo(1);
+    assertThat(java.util.UUID.fromString(first.id())).isNotNull();
+    assertThat(FileModelRepository.readCurrentRef(repo.modelsDir())).hasValue(first);
+    FileModelRepository recreated = new FileModelRepository(other);
+    recreated.makeCurrent(recreated.saveModel(tiny(1)));
+    VersionRef again = recreated.currentRef().orElseThrow();
+    assertThat(again.number()).isEqualTo(1);
+    assertThat(again.id()).isNotEqualTo(first.id());
+    assertThat(repo.versions().get(0).id()).isEqualTo(first.id());
+  }
+
+  @Test
+  void pruningKeepsTheNewestAndTheCurrentAndRefusesToPublishAPrunedVersionClearly() {
+    FileModelRepository repo = new FileModelRepository(dir);
+    for (int i = 0; i < 6; i++) repo.saveModel(tiny(i));
+    repo.makeCurrent(2);
+    assertThat(repo.prune(3)).containsExactly(1L, 3L);
+    assertThat(repo.versions()).extracting(ModelVersionInfo::version).containsExactly(2L, 4L, 5L, 6L);
+    assertThat(Files.exists(repo.versionDir(1))).isFalse();
+    assertThatThrownBy(() -> repo.makeCurrent(3)).hasMessageContaining("model version 3 was pruned").hasMessageContaining("[2, 4, 5, 6]");
+    assertThat(repo.current()).hasValue(2);
+    assertThat(repo.saveModel(tiny(9))).as("numbers are never given twice").isEqualTo(7);
+    assertThat(repo.prune(3)).containsExactly(4L);
+  }
+
+  @Test
+  void filesOfTheFirstFormatAreStillReadAndUnknownFormatsAreRefused() throws Exception {
+    Path v = dir.resolve("models/1");
+    Files.createDirectories(v);
+    try (var out = new java.io.DataOutputStream(Files.newOutputStream(v.resolve(ModelFiles.USERS)))) {
+      out.writeInt(0x52435356); // "RCSV": format 1, big-endian, before format numbers
+      out.writeInt(1); // users
+      out.writeInt(2); // factors
+      out.writeInt(7);
+      out.writeFloat(0.5f);
+      out.writeFloat(-1f);
+      out.writeInt(1);
+      out.writeInt(10);
+    }
+    Files.writeString(v.resolve(ModelFiles.MANIFEST), "{\"version\": 1, \"created_at\": \"2026-01-01T00:00:00Z\", \"params\": {}, \"users\": 1, \"movies\": 0}");
+    UserVectors users = ModelFiles.readUsers(v);
+    assertThat(users.ids()).containsExactly(7);
+    assertThat(users.vectors()).containsExactly(0.5f, -1f);
+    assertThat(users.rated()[0]).containsExactly(10);
+    assertThat(ModelFiles.ref(v).id()).as("a stable id for a version written before ids").isEqualTo(ModelFiles.ref(v).id());
+    try (var out = Files.newOutputStream(v.resolve(ModelFiles.USERS))) {
+      out.write(new byte[] {'R', 'C', 'S', '2', 9, 0, 0, 0});
+    }
+    assertThatThrownBy(() -> ModelFiles.readUsers(v)).hasMessageContaining("format 9 is newer");
   }
 
   @Test

@@ -8,8 +8,8 @@ import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SummaryRequest;
-import io.recserve.model.serving.PgPools;
-import io.recserve.model.store.FileModelRepository;
+import io.recserve.serving.DataFolder;
+import io.recserve.serving.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -68,7 +68,7 @@ public final class AnalyticsVerticle extends VerticleBase {
       opened = Future.succeededFuture();
     } else {
       String file = a.getString("file", "");
-      Path path = file.isBlank() ? FileModelRepository.folder(config()).resolve("analytics").resolve("events.jsonl") : Path.of(file);
+      Path path = file.isBlank() ? DataFolder.of(config()).resolve("analytics").resolve("events.jsonl") : Path.of(file);
       FileEventStore fileStore = new FileEventStore(vertx, path);
       store = fileStore;
       opened = fileStore.open();

@@ -3,12 +3,14 @@ package io.recserve.ann;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
-import io.recserve.contract.ModelActivated;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
-import io.recserve.model.serving.CurrentModelVersion;
-import io.recserve.model.serving.PgPools;
-import io.recserve.model.serving.ServedModel;
+import io.recserve.model.store.VersionRef;
+import io.recserve.serving.CurrentModelVersion;
+import io.recserve.serving.Heartbeats;
+import io.recserve.serving.NodeIdentity;
+import io.recserve.serving.PgSettings;
+import io.recserve.serving.ServedModel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -16,53 +18,73 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers {@link Addresses#ANN_SEARCH} from the Lucene index of the model version the request names. The verticle
- * runs on an event loop; every search runs on the shared worker pool {@code recserve-ann-search}
- * ({@code ann.search-threads}), unordered, so searches run in parallel and the event loop never blocks.
+ * Answers {@link Addresses#ANN_SEARCH} (and this node's own copy of it) from the Lucene index of the model version the
+ * request names. The verticle runs on an event loop; every search runs on the shared worker pool
+ * {@code recserve-ann-search} ({@code ann.search-threads}), unordered, so searches run in parallel and the event loop
+ * never blocks. At most {@code ann.queue-max} searches wait or run at once; beyond that a request is refused at once
+ * ({@link FailureCodes#OVERLOADED}) rather than queued without bound.
  */
 public final class AnnVerticle extends VerticleBase {
   public static final String ROLE = "ann";
   private static final Logger LOG = LoggerFactory.getLogger(AnnVerticle.class);
-  private final String node = ManagementFactory.getRuntimeMXBean().getName();
+  private final List<MessageConsumer<JsonObject>> requests = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private WorkerExecutor searchers;
   private WorkerExecutor builder;
   private MovieIndexSource source;
-  private io.vertx.pgclient.pubsub.PgSubscriber publications;
+  private PgSubscriber publications;
   private ServedModel<MovieIndex> model;
-  private MessageConsumer<JsonObject> search;
+  private int queueMax;
 
   @Override
   public Future<?> start() {
     JsonObject ann = config().getJsonObject("ann", new JsonObject());
     searchers = vertx.createSharedWorkerExecutor("recserve-ann-search", ann.getInteger("search-threads", 2));
     builder = vertx.createSharedWorkerExecutor("recserve-ann-build", 1, 30, java.util.concurrent.TimeUnit.MINUTES);
+    queueMax = ann.getInteger("queue-max", 256);
     source = new MovieIndexSource(vertx, builder, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
-    model = new ServedModel<>(vertx, ROLE, source, poll, this::announce, retired -> closeQuietly(retired.value()));
+    model = new ServedModel<>(vertx, ROLE, source, poll, this::heartbeat, retired -> closeQuietly(retired.value()));
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
-    if (PgPools.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
+    if (PgSettings.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
     return Future.join(status.completion(), published.completion()).compose(v -> model.start());
   }
 
-  /** Tells the HTTP verticles which versions this node can search (on activation, then every poll interval). */
-  private void announce() {
-    // Queries reach this node only once it has an index: in a cluster, the others answer while it builds.
-    if (search == null) search = vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search);
-    long[] v = model.versions();
-    if (v[0] > 0) vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, v[0], v[1]).toJson());
+  /**
+   * Registers for queries once an index is loaded (in a cluster, the others answer while it builds), tells the HTTP
+   * nodes what this node holds, and drops index folders of versions it no longer holds.
+   */
+  private void heartbeat() {
+    ServedModel.Loaded<MovieIndex> current = model.current();
+    if (requests.isEmpty() && current != null) {
+      requests.add(vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search));
+      requests.add(vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()), this::search));
+    }
+    Heartbeats.publish(vertx, ROLE, !requests.isEmpty(), model);
+    if (current != null && model.loading() == null) {
+      Set<VersionRef> held = new HashSet<>();
+      held.add(current.ref());
+      if (model.previous() != null) held.add(model.previous().ref());
+      source.prune(held);
+    }
   }
 
   @Override
   public Future<?> stop() {
     if (publications != null) publications.close();
-    if (search != null) search.unregister();
+    requests.forEach(MessageConsumer::unregister);
     if (model != null) {
       model.stop();
       ServedModel.Loaded<MovieIndex> current = model.current();
@@ -76,19 +98,31 @@ public final class AnnVerticle extends VerticleBase {
     NeighbourSearchRequest request;
     try {
       request = NeighbourSearchRequest.fromJson(message.body());
+      if (request.k() < 1) throw new IllegalArgumentException("k must be at least 1, got " + request.k());
+      if (request.model() == null) throw new IllegalArgumentException("model_id is required");
     } catch (RuntimeException e) {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    ServedModel.Loaded<MovieIndex> loaded = model.version(request.modelVersion());
+    ServedModel.Loaded<MovieIndex> loaded = model.version(request.model().id());
     if (loaded == null) {
       ServedModel.Loaded<MovieIndex> current = model.current();
-      if (current != null && request.modelVersion() > current.version()) model.check();
-      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + request.modelVersion() + " is not loaded here"
-          + (current == null ? " (no index loaded yet)" : " (serving " + current.version() + ")"));
+      if (current != null && request.model().version() > current.ref().number()) model.check();
+      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + request.model() + " is not loaded here"
+          + (current == null ? " (no index loaded yet)" : " (serving " + current.ref().number() + ")"));
+      return;
+    }
+    if (request.vector().length != loaded.value().factors()) {
+      message.fail(FailureCodes.BAD_MESSAGE, "vector has " + request.vector().length + " dimensions, the index " + loaded.value().factors());
+      return;
+    }
+    if (inFlight.incrementAndGet() > queueMax) {
+      inFlight.decrementAndGet();
+      message.fail(FailureCodes.OVERLOADED, "more than " + queueMax + " searches waiting");
       return;
     }
     searchers.executeBlocking(() -> loaded.value().search(request.vector(), request.k(), request.exclude()), false)
+        .andThen(ar -> inFlight.decrementAndGet())
         .onSuccess(hits -> {
           JsonArray recommendations = new JsonArray(new java.util.ArrayList<>(hits.length));
           for (MovieIndex.Hit hit : hits) {
@@ -96,17 +130,22 @@ public final class AnnVerticle extends VerticleBase {
             recommendations.add(new JsonObject().put("movie_id", m.getValue("movie_id")).put("title", m.getValue("title"))
                 .put("genres", m.getValue("genres")).put("score", hit.score()));
           }
-          message.reply(new NeighbourSearchReply(loaded.version(), node, recommendations).toJson());
+          message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), recommendations).toJson());
         })
-        .onFailure(e -> message.fail(FailureCodes.MODEL_NOT_LOADED, "search failed: " + e.getMessage()));
+        .onFailure(e -> {
+          LOG.error("ann search failed on model version {}", loaded.ref(), e);
+          message.fail(FailureCodes.INTERNAL, "search failed");
+        });
   }
 
   private void status(Message<JsonObject> message) {
     ServedModel.Loaded<MovieIndex> loaded = model.current();
     JsonObject details = new JsonObject().put("movies", loaded == null ? 0 : loaded.value().size())
-        .put("previous_version", model.versions()[1]);
+        .put("previous_version", model.previous() == null ? 0 : model.previous().ref().number())
+        .put("searches_in_flight", inFlight.get());
+    if (model.loading() != null) details.put("loading_version", model.loading().number());
     if (model.lastError() != null) details.put("error", model.lastError());
-    message.reply(new ComponentStatus(ROLE, node, loaded != null, loaded == null ? 0 : loaded.version(), details).toJson());
+    message.reply(new ComponentStatus(ROLE, NodeIdentity.id(), loaded != null, loaded == null ? 0 : loaded.ref().number(), details).toJson());
   }
 
   private static void closeQuietly(MovieIndex index) {

@@ -49,8 +49,12 @@ public final class MovieIndex implements AutoCloseable {
   private final int[] positionToDoc;
   private final JsonObject[] movies;
   private final int[] movieIds;
+  private final int factors;
 
   private MovieIndex(DirectoryReader reader, MovieVectors vectors) throws IOException {
+    if (reader.numDocs() != vectors.size()) {
+      throw new IOException("index holds " + reader.numDocs() + " movies, the model version " + vectors.size());
+    }
     this.reader = reader;
     this.searcher = new IndexSearcher(reader);
     this.docToPosition = new int[reader.maxDoc()];
@@ -66,6 +70,7 @@ public final class MovieIndex implements AutoCloseable {
       }
     }
     this.movieIds = vectors.ids();
+    this.factors = vectors.factors();
     this.movies = new JsonObject[vectors.size()];
     for (int i = 0; i < movies.length; i++) {
       Movie m = vectors.movies().get(i);
@@ -73,13 +78,52 @@ public final class MovieIndex implements AutoCloseable {
     }
   }
 
-  /** Opens the index in {@code dir}, building it there first if it is not complete yet. */
-  public static MovieIndex openOrBuild(Path dir, MovieVectors vectors, int maxConn, int beamWidth, PrintStream log) throws IOException {
-    if (!Files.isDirectory(dir)) build(dir, vectors, maxConn, beamWidth, log);
-    return new MovieIndex(DirectoryReader.open(FSDirectory.open(dir)), vectors);
+  /**
+   * What an index folder was built from, written beside the index as {@value #MARKER}: the model version's id, the
+   * index format and the number of movies. An index is reopened only when all three match; the format number rises
+   * whenever the indexed fields change.
+   */
+  static final String MARKER = "recserve-index.properties";
+  static final int FORMAT = 2;
+
+  /**
+   * Opens the index in {@code dir} if it was built from version {@code modelId} in this format, building it there
+   * otherwise (also over a folder left by an older format, another store's version of the same number, or a torn
+   * build). The reader of a failed open is closed.
+   */
+  public static MovieIndex openOrBuild(Path dir, String modelId, MovieVectors vectors, int maxConn, int beamWidth, PrintStream log) throws IOException {
+    if (Files.isDirectory(dir) && !matches(dir, modelId, vectors.size())) {
+      log.println("ann index " + dir + " was built from another model version or format; rebuilding it");
+      deleteTree(dir);
+    }
+    if (!Files.isDirectory(dir)) build(dir, modelId, vectors, maxConn, beamWidth, log);
+    DirectoryReader reader = DirectoryReader.open(FSDirectory.open(dir));
+    try {
+      return new MovieIndex(reader, vectors);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
   }
 
-  private static void build(Path dir, MovieVectors vectors, int maxConn, int beamWidth, PrintStream log) throws IOException {
+  private static boolean matches(Path dir, String modelId, int movies) {
+    java.util.Properties marker = new java.util.Properties();
+    try (var in = Files.newInputStream(dir.resolve(MARKER))) {
+      marker.load(in);
+    } catch (IOException e) {
+      return false;
+    }
+    return modelId.equals(marker.getProperty("model_id")) && Integer.toString(FORMAT).equals(marker.getProperty("format"))
+        && Integer.toString(movies).equals(marker.getProperty("movies"));
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  private static void build(Path dir, String modelId, MovieVectors vectors, int maxConn, int beamWidth, PrintStream log) throws IOException {
     Files.createDirectories(dir.getParent());
     Path staging = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".building-");
     IndexWriterConfig config = new IndexWriterConfig()
@@ -106,6 +150,13 @@ public final class MovieIndex implements AutoCloseable {
       writer.forceMerge(1);
       writer.commit();
       if (f == 0) throw new IOException("model has no factors");
+    }
+    java.util.Properties marker = new java.util.Properties();
+    marker.setProperty("model_id", modelId);
+    marker.setProperty("format", Integer.toString(FORMAT));
+    marker.setProperty("movies", Integer.toString(vectors.size()));
+    try (var out = Files.newOutputStream(staging.resolve(MARKER))) {
+      marker.store(out, "what this Recserve index was built from");
     }
     Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -154,6 +205,11 @@ public final class MovieIndex implements AutoCloseable {
 
   public int size() {
     return movieIds.length;
+  }
+
+  /** The vectors' dimension. */
+  public int factors() {
+    return factors;
   }
 
   @Override

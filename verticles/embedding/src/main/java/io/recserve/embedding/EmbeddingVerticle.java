@@ -3,32 +3,35 @@ package io.recserve.embedding;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
-import io.recserve.contract.ModelActivated;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
-import io.recserve.model.serving.CurrentModelVersion;
-import io.recserve.model.serving.PgPools;
-import io.recserve.model.serving.ServedModel;
 import io.recserve.model.store.UserVectors;
+import io.recserve.serving.CurrentModelVersion;
+import io.recserve.serving.Heartbeats;
+import io.recserve.serving.NodeIdentity;
+import io.recserve.serving.PgSettings;
+import io.recserve.serving.ServedModel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Answers {@link Addresses#EMBEDDING_USER}: a user's vector and rated movies in the model version it serves, held
- * in memory (a lookup by binary search, no I/O per request). Announces each version it starts serving on
- * {@link Addresses#MODEL_ACTIVATED}.
+ * Answers {@link Addresses#EMBEDDING_USER} (and this node's own copy of it): a user's vector and rated movies in the
+ * model version asked for, held in memory (a lookup by binary search, no I/O per request). It takes requests only once
+ * its first version is loaded, and says what it holds on {@link Addresses#HEARTBEAT}.
  */
 public final class EmbeddingVerticle extends VerticleBase {
   public static final String ROLE = "embedding";
   private final UserEmbeddingStore injectedStore;
+  private final List<MessageConsumer<JsonObject>> requests = new ArrayList<>();
   private UserEmbeddingStore store;
-  private io.vertx.pgclient.pubsub.PgSubscriber publications;
+  private PgSubscriber publications;
   private ServedModel<UserVectors> model;
-  private final String node = ManagementFactory.getRuntimeMXBean().getName();
 
   public EmbeddingVerticle() {
     this(null);
@@ -43,23 +46,26 @@ public final class EmbeddingVerticle extends VerticleBase {
   public Future<?> start() {
     store = injectedStore != null ? injectedStore : UserEmbeddingStore.fromConfig(vertx, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
-    model = new ServedModel<>(vertx, ROLE, store, poll, this::announce, null);
-    MessageConsumer<JsonObject> users = vertx.eventBus().consumer(Addresses.EMBEDDING_USER, this::user);
+    model = new ServedModel<>(vertx, ROLE, store, poll, this::heartbeat, null);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
-    if (PgPools.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
-    return Future.join(users.completion(), status.completion(), published.completion()).compose(v -> model.start());
+    if (PgSettings.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
+    return Future.join(status.completion(), published.completion()).compose(v -> model.start());
   }
 
-  /** Tells the HTTP verticles which versions this node holds (on activation, then every poll interval). */
-  private void announce() {
-    long[] v = model.versions();
-    if (v[0] > 0) vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated(ROLE, node, v[0], v[1]).toJson());
+  /** Registers for requests once a version is loaded, then tells the HTTP nodes what this node holds. */
+  private void heartbeat() {
+    if (requests.isEmpty() && model.current() != null) {
+      requests.add(vertx.eventBus().consumer(Addresses.EMBEDDING_USER, this::user));
+      requests.add(vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, NodeIdentity.id()), this::user));
+    }
+    Heartbeats.publish(vertx, ROLE, !requests.isEmpty(), model);
   }
 
   @Override
   public Future<?> stop() {
     if (publications != null) publications.close();
+    requests.forEach(MessageConsumer::unregister);
     if (model != null) model.stop();
     if (store != null) store.close();
     return Future.succeededFuture();
@@ -73,23 +79,23 @@ public final class EmbeddingVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    ServedModel.Loaded<UserVectors> loaded = model.version(request.modelVersion());
-    if (loaded == null) loaded = model.current();
+    ServedModel.Loaded<UserVectors> loaded = model.version(request.model() == null ? null : request.model().id());
     if (loaded == null) {
-      message.fail(FailureCodes.MODEL_NOT_LOADED, "no model version loaded yet");
+      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + request.model() + " is not held here");
       return;
     }
     UserVectors users = loaded.value();
     int index = users.indexOf(request.userId());
-    UserEmbeddingReply reply = index < 0 ? UserEmbeddingReply.unknown(request.userId(), loaded.version())
-        : new UserEmbeddingReply(request.userId(), loaded.version(), true, users.vector(index), users.rated()[index]);
+    UserEmbeddingReply reply = index < 0 ? UserEmbeddingReply.unknown(request.userId(), Heartbeats.wire(loaded.ref()))
+        : new UserEmbeddingReply(request.userId(), Heartbeats.wire(loaded.ref()), true, users.vector(index), users.rated()[index]);
     message.reply(reply.toJson());
   }
 
   private void status(Message<JsonObject> message) {
     ServedModel.Loaded<UserVectors> loaded = model.current();
     JsonObject details = new JsonObject().put("users", loaded == null ? 0 : loaded.value().size());
+    if (model.loading() != null) details.put("loading_version", model.loading().number());
     if (model.lastError() != null) details.put("error", model.lastError());
-    message.reply(new ComponentStatus(ROLE, node, loaded != null, loaded == null ? 0 : loaded.version(), details).toJson());
+    message.reply(new ComponentStatus(ROLE, NodeIdentity.id(), loaded != null, loaded == null ? 0 : loaded.ref().number(), details).toJson());
   }
 }

@@ -21,7 +21,8 @@ record RecommendationRequest(int userId, int cutoff) {
     if (!json.containsKey("user_id") || json.getValue("user_id") == null) throw ApiError.badField("user_id", "user_id is required");
     int userId = integer(json.getValue("user_id"), "user_id");
     int cutoff = DEFAULT_CUTOFF;
-    if (json.containsKey("cutoff") && json.getValue("cutoff") != null) {
+    if (json.containsKey("cutoff")) {
+      if (json.getValue("cutoff") == null) throw ApiError.badField("cutoff", "cutoff must be an integer between 1 and " + MAX_CUTOFF + " (or left out), got null");
       cutoff = integer(json.getValue("cutoff"), "cutoff");
       if (cutoff < 1 || cutoff > MAX_CUTOFF) throw ApiError.badField("cutoff", "cutoff must lie between 1 and " + MAX_CUTOFF + ", got " + cutoff);
     }

@@ -1,4 +1,4 @@
-package io.recserve.model.serving;
+package io.recserve.serving;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -7,22 +7,20 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
-/** PostgreSQL settings from the {@code pg} section of the configuration, as the verticles use them. */
+/** vertx-pg-client pools from the {@code pg} section of the configuration, as the verticles use them. */
 public final class PgPools {
   private PgPools() {}
 
   /** True when {@code pg.url} is set: PostgreSQL is the store. */
   public static boolean configured(JsonObject config) {
-    return !config.getJsonObject("pg", new JsonObject()).getString("url", "").isBlank();
+    return PgSettings.configured(config);
   }
 
   public static PgConnectOptions connectOptions(JsonObject config) {
-    JsonObject pg = config.getJsonObject("pg", new JsonObject());
-    String url = pg.getString("url", "").replaceFirst("^postgres://", "postgresql://");
-    PgConnectOptions options = PgConnectOptions.fromUri(url).setCachePreparedStatements(true)
+    PgSettings settings = PgSettings.of(config);
+    PgConnectOptions options = new PgConnectOptions(settings.options()).setCachePreparedStatements(true)
         .setPipeliningLimit(256).setReconnectAttempts(0);
-    String schema = pg.getString("schema", "public");
-    if (schema != null && !schema.isBlank()) options.addProperty("search_path", schema);
+    options.addProperty("search_path", settings.schema());
     return options;
   }
 

@@ -1,0 +1,30 @@
+package io.recserve.contract;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What a node holds, published on {@link Addresses#HEARTBEAT} every poll interval (and at once when it changes):
+ * its role, its node id (which also names its own addresses, see {@link Addresses#onNode}), the model version it
+ * serves, the previous one it still holds for requests under way, the one it is loading, and whether it takes
+ * requests yet. HTTP nodes send one too (no versions), so that a change can be announced to each of them.
+ * <pre>{"role": "ann", "node": "1234@host-3fa2", "accepting": true, "model_version": 4, "model_id": "uuid",
+ *  "previous_version": 3, "previous_id": "uuid", "loading_version": 5, "loading_id": "uuid"}</pre>
+ */
+public record NodeHeartbeat(String role, String node, boolean accepting, ModelRef current, ModelRef previous, ModelRef loading) {
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("role", role).put("node", node).put("accepting", accepting);
+    ModelRef.put(json, "model", current);
+    ModelRef.put(json, "previous", previous);
+    return ModelRef.put(json, "loading", loading);
+  }
+
+  public static NodeHeartbeat fromJson(JsonObject json) {
+    return new NodeHeartbeat(Shapes.requireString(json, "role"), Shapes.requireString(json, "node"), json.getBoolean("accepting", true),
+        ModelRef.get(json, "model"), ModelRef.get(json, "previous"), ModelRef.get(json, "loading"));
+  }
+
+  /** True when this node can answer for {@code model}: it serves it now or still holds it. */
+  public boolean holds(ModelRef model) {
+    return model != null && (model.sameAs(current) || model.sameAs(previous));
+  }
+}

@@ -1,0 +1,65 @@
+package io.recserve.http;
+
+import io.recserve.contract.FailureCodes;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become HTTP answers. Bad input is an {@link ApiError} already. A verticle that is absent,
+ * silent, overloaded, or without the model version gives 503 with {@code Retry-After}; a verticle's own fault or a
+ * bug gives 500. The body carries a code and a human message, never exception text, class names or host names: the
+ * details go to the log with the request id.
+ */
+final class ErrorMapping {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
+  private ErrorMapping() {}
+
+  /** A ReplyException with the address it came from, for a message that says which verticle failed. */
+  static final class AddressedFailure extends RuntimeException {
+    final String address;
+    final ReplyException reply;
+
+    AddressedFailure(String address, ReplyException reply) {
+      super(reply.getMessage(), reply, false, false);
+      this.address = address;
+      this.reply = reply;
+    }
+  }
+
+  static ApiError toApiError(Throwable e, long timeoutMillis, String requestId) {
+    if (e instanceof ApiError api) return api;
+    if (e instanceof AddressedFailure a) {
+      ReplyException reply = a.reply;
+      String what = a.address;
+      return switch (reply.failureType()) {
+        case NO_HANDLERS -> ApiError.unavailable("no verticle is serving " + what);
+        case TIMEOUT -> ApiError.unavailable(what + " did not answer within " + timeoutMillis + " ms");
+        case RECIPIENT_FAILURE -> switch (reply.failureCode()) {
+          case FailureCodes.MODEL_NOT_LOADED -> ApiError.unavailable(what + ": the model version is not loaded there yet");
+          case FailureCodes.OVERLOADED -> ApiError.unavailable(what + " is overloaded");
+          case FailureCodes.STORE_UNAVAILABLE -> ApiError.unavailable(what + ": its store is unavailable");
+          default -> internal(what + " failed: " + reply.getMessage(), null, requestId);
+        };
+        default -> ApiError.unavailable(what + " is unavailable");
+      };
+    }
+    return internal("unexpected failure", e, requestId);
+  }
+
+  private static ApiError internal(String logMessage, Throwable e, String requestId) {
+    if (e == null) LOG.error("request {}: {}", requestId, logMessage);
+    else LOG.error("request {}: {}", requestId, logMessage, e);
+    return new ApiError(500, "internal_error", "internal error (request " + requestId + ")", null, null);
+  }
+
+  /** Writes the error as JSON, once; a response already sent is left alone. */
+  static void send(RoutingContext ctx, ApiError e) {
+    if (ctx.response().ended()) return;
+    ctx.response().setStatusCode(e.status).putHeader("content-type", "application/json");
+    if (e.retryAfterSeconds != null) ctx.response().putHeader("retry-after", e.retryAfterSeconds.toString());
+    ctx.response().end(e.toJson().toBuffer());
+  }
+}
