@@ -112,8 +112,8 @@ class ClusterTest {
 
   static String searchingNode() throws Exception {
     TrainedModel any = TestModels.random(30, 300, 8, 1);
-    long version = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data").getLong("serving_version");
+    io.recserve.contract.ModelRef version = io.recserve.contract.ModelRef.get(get("/ready").bodyAsJsonObject().getJsonArray("checks").stream()
+        .map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data"), "serving");
     JsonObject reply = http.vertx().eventBus().<JsonObject>request(Addresses.ANN_SEARCH,
         new NeighbourSearchRequest(any.users().vector(0), 3, new int[0], version).toJson()).await(5, TimeUnit.SECONDS).body();
     return NeighbourSearchReply.fromJson(reply).node();
@@ -123,7 +123,7 @@ class ClusterTest {
     JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
         .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
     return model.getJsonArray("nodes").stream().map(JsonObject.class::cast)
-        .filter(n -> n.getString("role").equals("ann") && n.getLong("model_version") == version).count();
+        .filter(n -> n.getString("role").equals("ann") && n.getLong("model_version", 0L) == version).count();
   }
 
   @Test
@@ -209,7 +209,7 @@ class ClusterTest {
       JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
           .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
       return model.getLong("serving_version") == v2
-          && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).allMatch(n -> n.getLong("model_version") == v2);
+          && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).allMatch(n -> n.getLong("model_version", 0L) == v2);
     });
     Map<Integer, List<Integer>> after = new HashMap<>();
     for (int user = 1; user <= 10; user++) after.put(user, movieIds(recommend(user)));

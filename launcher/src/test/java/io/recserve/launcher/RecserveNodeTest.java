@@ -120,13 +120,14 @@ class RecserveNodeTest {
     ServeCommand.ensureModel(config);
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".user_embeddings")).isEqualTo(610);
     RecserveNode node = RecserveNode.start(config, Roles.parse(Roles.ALL)).await(60, TimeUnit.SECONDS);
-    long version = TestServices.queryLong("select version from " + schema + ".model_current");
+    String version = TestServices.queryString("select v.uuid::text from " + schema + ".model_current c join " + schema
+        + ".model_versions v on v.version = c.version");
     try {
       awaitReady(config);
       JsonArray recs = recommend(config, 7).getJsonArray("recommendations");
       assertThat(recs).hasSize(10);
       RedisAPI redis = RedisAPI.api(Redis.createClient(client, TestServices.redisUrl()));
-      String key = schema + ":rec:v" + version + ":u7:k10";
+      String key = schema + ":rec:" + io.recserve.contract.CacheEntry.FORMAT + ":" + version + ":u7:k10";
       Eventually.until(Duration.ofSeconds(5), "the answer in Redis", () -> redis.exists(java.util.List.of(key)).await(5, TimeUnit.SECONDS).toInteger() == 1);
       assertThat(recommend(config, 7).getJsonArray("recommendations")).isEqualTo(recs);
       Eventually.until(Duration.ofSeconds(10), "analytics rows", () ->

@@ -1,9 +1,9 @@
 package io.recserve.testing;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
+import io.recserve.serving.PgConnections;
+import io.recserve.serving.PgSettings;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
@@ -88,13 +88,19 @@ public final class TestServices {
     }
   }
 
+  /** A single text value from a query. */
+  public static String queryString(String sql) {
+    postgresUrl();
+    try (Connection c = connect(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public static Connection connect() throws java.sql.SQLException {
-    java.net.URI uri = java.net.URI.create(postgresUrl());
-    Properties p = new Properties();
-    String[] user = uri.getUserInfo() == null ? new String[] {"postgres"} : uri.getUserInfo().split(":", 2);
-    p.setProperty("user", user[0]);
-    if (user.length == 2) p.setProperty("password", user[1]);
-    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + uri.getPath(), p);
+    return PgConnections.open(PgSettings.parse(postgresUrl(), "public"), "recserve-tests");
   }
 
   private static void requireDocker(String service) {

@@ -20,7 +20,7 @@ class MovieIndexTest {
   private final TrainedModel model = TestModels.random(10, 400, 16, 5);
 
   private MovieIndex index() throws Exception {
-    return MovieIndex.openOrBuild(dir.resolve("1"), model.movies(), 16, 100, new PrintStream(new ByteArrayOutputStream()));
+    return MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), 16, 100, new PrintStream(new ByteArrayOutputStream()));
   }
 
   private int[] exactTop(int user, int k, Set<Integer> excluded) {
@@ -87,5 +87,26 @@ class MovieIndexTest {
     try (MovieIndex again = index()) {
       assertThat(ids(again.search(query, 5, new int[0]))).containsExactly(first);
     }
+  }
+
+  @Test
+  void anIndexOfAnotherVersionOrFormatIsRebuiltNotReopened() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), 16, 100, new PrintStream(log))) {
+      assertThat(index.size()).isEqualTo(400);
+    }
+    TrainedModel other = TestModels.random(10, 250, 16, 6);
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), 16, 100, new PrintStream(log))) {
+      assertThat(index.size()).isEqualTo(250);
+      assertThat(ids(index.search(other.users().vector(0), 250, new int[0]))).hasSize(250);
+    }
+    assertThat(log.toString()).contains("built from another model version or format; rebuilding");
+    // A marker of an older format: rebuilt too.
+    java.nio.file.Path marker = dir.resolve("1").resolve(MovieIndex.MARKER);
+    java.nio.file.Files.writeString(marker, java.nio.file.Files.readString(marker).replace("format=" + MovieIndex.FORMAT, "format=1"));
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), 16, 100, new PrintStream(log))) {
+      assertThat(index.size()).isEqualTo(250);
+    }
+    assertThat(java.nio.file.Files.readString(marker)).contains("format=" + MovieIndex.FORMAT);
   }
 }

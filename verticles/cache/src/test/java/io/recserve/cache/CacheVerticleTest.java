@@ -43,7 +43,7 @@ class CacheVerticleTest {
   @Test
   void inProcessByDefault(Vertx vertx) throws Exception {
     vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(new JsonObject())).await(5, TimeUnit.SECONDS);
-    putThenGet(vertx, CacheEntry.recommendationKey(3, 1, 10));
+    putThenGet(vertx, CacheEntry.recommendationKey(new io.recserve.contract.ModelRef(3, "id-3"), 1, 10));
   }
 
   @Test

@@ -7,7 +7,8 @@ import io.recserve.bootstrap.PgModelRepository;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
-import io.recserve.contract.ModelActivated;
+import io.recserve.contract.ModelRef;
+import io.recserve.contract.NodeHeartbeat;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
 import io.recserve.model.store.FileModelRepository;
@@ -38,21 +39,29 @@ class EmbeddingVerticleTest {
         new UserEmbeddingRequest(id).toJson()).await(5, TimeUnit.SECONDS).body());
   }
 
+  private static UserEmbeddingReply user(Vertx vertx, int id, ModelRef version) throws Exception {
+    return UserEmbeddingReply.fromJson(vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_USER,
+        new UserEmbeddingRequest(id, version).toJson()).await(5, TimeUnit.SECONDS).body());
+  }
+
   private void servesAndFollowsVersions(Vertx vertx, ModelRepository repo, JsonObject config) throws Exception {
-    CopyOnWriteArrayList<ModelActivated> activated = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>consumer(Addresses.MODEL_ACTIVATED, m -> activated.add(ModelActivated.fromJson(m.body())));
+    CopyOnWriteArrayList<NodeHeartbeat> activated = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> activated.add(NodeHeartbeat.fromJson(m.body())));
     vertx.deployVerticle(new EmbeddingVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
 
+    // No version loaded yet: the node takes no request, so none can reach it and fail.
     assertThatThrownBy(() -> user(vertx, 1)).isInstanceOf(ReplyException.class)
-        .satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.MODEL_NOT_LOADED));
+        .satisfies(e -> assertThat(((ReplyException) e).failureType()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS));
 
     TrainedModel first = TestModels.random(20, 30, 4, 1);
     long v1 = repo.saveModel(first);
     repo.makeCurrent(v1);
-    Eventually.until(Duration.ofSeconds(10), "version " + v1 + " served", () -> activated.stream().anyMatch(a -> a.modelVersion() == v1));
+    Eventually.until(Duration.ofSeconds(10), "version " + v1 + " served",
+        () -> activated.stream().anyMatch(a -> a.accepting() && a.current() != null && a.current().version() == v1));
     UserEmbeddingReply known = user(vertx, 3);
     assertThat(known.found()).isTrue();
-    assertThat(known.modelVersion()).isEqualTo(v1);
+    assertThat(known.model().version()).isEqualTo(v1);
+    ModelRef first1 = known.model();
     assertThat(known.vector()).containsExactly(first.users().vector(2));
     assertThat(known.rated()).containsExactly(1, 2, 3);
     UserEmbeddingReply unknown = user(vertx, 999);
@@ -61,13 +70,17 @@ class EmbeddingVerticleTest {
 
     long v2 = repo.saveModel(TestModels.random(20, 30, 4, 2));
     repo.makeCurrent(v2);
-    Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served", () -> user(vertx, 3).modelVersion() == v2);
-    assertThat(activated).extracting(ModelActivated::role).containsOnly("embedding");
+    Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served", () -> user(vertx, 3).model().version() == v2);
+    assertThat(activated).extracting(NodeHeartbeat::role).containsOnly("embedding");
+    // The previous version is still held for requests under way; a version not held is refused, never swapped.
+    assertThat(user(vertx, 3, first1).vector()).containsExactly(first.users().vector(2));
+    assertThatThrownBy(() -> user(vertx, 3, new ModelRef(v1, "not-" + first1.id()))).isInstanceOf(ReplyException.class)
+        .satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.MODEL_NOT_LOADED));
     repo.makeCurrent(v1); // rollback: the version still held comes back
-    Eventually.until(Duration.ofSeconds(10), "version " + v1 + " served again", () -> user(vertx, 3).modelVersion() == v1);
+    Eventually.until(Duration.ofSeconds(10), "version " + v1 + " served again", () -> user(vertx, 3).model().version() == v1);
     assertThat(user(vertx, 3).vector()).containsExactly(first.users().vector(2));
     repo.makeCurrent(v2);
-    Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served again", () -> user(vertx, 3).modelVersion() == v2);
+    Eventually.until(Duration.ofSeconds(10), "version " + v2 + " served again", () -> user(vertx, 3).model().version() == v2);
     ComponentStatus status = ComponentStatus.fromJson(vertx.eventBus().<JsonObject>request(Addresses.status("embedding"), new JsonObject())
         .await(5, TimeUnit.SECONDS).body());
     assertThat(status.ready()).isTrue();
@@ -102,6 +115,54 @@ class EmbeddingVerticleTest {
     Thread.sleep(500); // the LISTEN connection is up
     long v1 = repo.saveModel(TestModels.random(5, 10, 4, 1));
     repo.makeCurrent(v1);
-    Eventually.until(Duration.ofSeconds(5), "version " + v1 + " served without a poll", () -> user(vertx, 1).modelVersion() == v1);
+    Eventually.until(Duration.ofSeconds(5), "version " + v1 + " served without a poll", () -> user(vertx, 1).model().version() == v1);
+  }
+
+  /** A store whose second version takes as long to load as the test wants. */
+  private static final class SlowStore implements UserEmbeddingStore {
+    final io.vertx.core.Promise<io.recserve.model.store.UserVectors> secondLoad = io.vertx.core.Promise.promise();
+    volatile java.util.Optional<io.recserve.model.store.VersionRef> current = java.util.Optional.of(new io.recserve.model.store.VersionRef(1, "id-1"));
+
+    @Override
+    public io.vertx.core.Future<java.util.Optional<io.recserve.model.store.VersionRef>> currentVersion() {
+      return io.vertx.core.Future.succeededFuture(current);
+    }
+
+    @Override
+    public io.vertx.core.Future<io.recserve.model.store.UserVectors> load(io.recserve.model.store.VersionRef version) {
+      TrainedModel model = TestModels.random(5, 10, 4, version.number());
+      return version.number() == 1 ? io.vertx.core.Future.succeededFuture(model.users()) : secondLoad.future();
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void keepsAnnouncingWhatItHoldsWhileALongLoadRuns(Vertx vertx) throws Exception {
+    SlowStore store = new SlowStore();
+    CopyOnWriteArrayList<NodeHeartbeat> beats = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> beats.add(NodeHeartbeat.fromJson(m.body())));
+    JsonObject config = new JsonObject().put("model", new JsonObject().put("poll-interval-ms", 100));
+    vertx.deployVerticle(new EmbeddingVerticle(store), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    Eventually.until(Duration.ofSeconds(5), "version 1 served", () -> user(vertx, 1).model().version() == 1);
+    store.current = java.util.Optional.of(new io.recserve.model.store.VersionRef(2, "id-2"));
+    Eventually.until(Duration.ofSeconds(5), "version 2 loading", () -> !beats.isEmpty() && beats.get(beats.size() - 1).loading() != null);
+    int before = beats.size();
+    long loadingSince = System.nanoTime();
+    // Ten heartbeat intervals into the load: HTTP nodes forget a node silent for two, so it must keep talking.
+    Eventually.until(Duration.ofSeconds(10), "heartbeats during the load", () -> beats.size() >= before + 10);
+    assertThat((System.nanoTime() - loadingSince) / 1_000_000).as("ms for ten heartbeats").isLessThan(3000);
+    java.util.List<NodeHeartbeat> during = java.util.List.copyOf(beats);
+    assertThat(during.subList(before, during.size())).allSatisfy(b -> {
+      assertThat(b.current().id()).isEqualTo("id-1");
+      assertThat(b.loading().id()).isEqualTo("id-2");
+      assertThat(b.accepting()).isTrue();
+    });
+    assertThat(user(vertx, 1).model().id()).as("the old version serves meanwhile").isEqualTo("id-1");
+    store.secondLoad.complete(TestModels.random(5, 10, 4, 2).users());
+    Eventually.until(Duration.ofSeconds(5), "version 2 served", () -> user(vertx, 1).model().id().equals("id-2"));
+    Eventually.until(Duration.ofSeconds(5), "the heartbeat says so", () -> {
+      NodeHeartbeat last = beats.get(beats.size() - 1);
+      return last.current().id().equals("id-2") && last.previous().id().equals("id-1") && last.loading() == null;
+    });
   }
 }

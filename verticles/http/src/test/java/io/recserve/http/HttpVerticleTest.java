@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.CacheEntry;
 import io.recserve.contract.ComponentStatus;
-import io.recserve.contract.ModelActivated;
+import io.recserve.contract.ModelRef;
+import io.recserve.contract.NodeHeartbeat;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
 import io.recserve.contract.UserEmbeddingReply;
@@ -43,29 +44,24 @@ class HttpVerticleTest {
       port = socket.getLocalPort();
     }
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
-        .put("eventbus", new JsonObject().put("timeout-ms", 300));
+        .put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75)).put("model", new JsonObject().put("poll-interval-ms", 200));
     vertx.eventBus().<JsonObject>consumer(Addresses.ANALYTICS_EVENTS, m -> events.add(m.body()));
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
     client = WebClient.create(vertx);
   }
 
+  static final ModelRef V4 = new ModelRef(4, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f004");
+
   /** Embedding knows users 1..9 (rated movie 1); ann returns movies 2 and 3; cache holds what is put. */
   private void stubs(Vertx vertx) {
-    vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_USER, m -> {
+    io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> embedding = m -> {
       int user = UserEmbeddingRequest.fromJson(m.body()).userId();
-      m.reply((user < 10 ? new UserEmbeddingReply(user, 4, true, new float[] {1, 2}, new int[] {1})
-          : UserEmbeddingReply.unknown(user, 4)).toJson());
-    });
-    vertx.eventBus().<JsonObject>consumer(Addresses.ANN_SEARCH, m -> {
-      annCalls.incrementAndGet();
-      NeighbourSearchRequest r = NeighbourSearchRequest.fromJson(m.body());
-      assertThat(r.exclude()).containsExactly(1);
-      JsonArray recs = new JsonArray();
-      for (int i = 0; i < Math.min(2, r.k()); i++) {
-        recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", 0.9 - i * 0.1));
-      }
-      m.reply(new NeighbourSearchReply(r.modelVersion(), "stub", recs).toJson());
-    });
+      m.reply((user < 10 ? new UserEmbeddingReply(user, V4, true, new float[] {1, 2}, new int[] {1})
+          : UserEmbeddingReply.unknown(user, V4)).toJson());
+    };
+    vertx.eventBus().consumer(Addresses.EMBEDDING_USER, embedding);
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, "stub-e"), embedding);
+    annNode(vertx, "stub-a", true);
     java.util.Map<String, JsonObject> cache = new java.util.concurrent.ConcurrentHashMap<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_GET, m -> {
       String key = m.body().getString("key");
@@ -75,9 +71,30 @@ class HttpVerticleTest {
       puts.add(m.body());
       cache.put(m.body().getString("key"), m.body().getJsonObject("value"));
     });
-    vertx.eventBus().<JsonObject>consumer(Addresses.status("embedding"), m -> m.reply(new ComponentStatus("embedding", "n", true, 4, null).toJson()));
-    // The ANN node's heartbeat: it serves version 4.
-    vertx.setPeriodic(1, 200, id -> vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new ModelActivated("ann", "stub", 4, 0).toJson()));
+    // The embedding node's heartbeat: it serves version 4.
+    heartbeat(vertx, "embedding", "stub-e");
+  }
+
+  /** An ANN node on its own address (and the shared one), answering or silent, with its heartbeat. */
+  private void annNode(Vertx vertx, String node, boolean answers) {
+    io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> ann = m -> {
+      annCalls.incrementAndGet();
+      if (!answers) return;
+      NeighbourSearchRequest r = NeighbourSearchRequest.fromJson(m.body());
+      assertThat(r.exclude()).containsExactly(1);
+      JsonArray recs = new JsonArray();
+      for (int i = 0; i < Math.min(2, r.k()); i++) {
+        recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", 0.9 - i * 0.1));
+      }
+      m.reply(new NeighbourSearchReply(r.model(), node, recs).toJson());
+    };
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, node), ann);
+    if (answers) vertx.eventBus().consumer(Addresses.ANN_SEARCH, ann);
+    heartbeat(vertx, "ann", node);
+  }
+
+  private static void heartbeat(Vertx vertx, String role, String node) {
+    vertx.setPeriodic(1, 200, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, new NodeHeartbeat(role, node, true, V4, null, null).toJson()));
   }
 
   private HttpResponse<Buffer> post(String body, String type) throws Exception {
@@ -142,7 +159,7 @@ class HttpVerticleTest {
     assertThat(top.getInteger("movie_id")).isEqualTo(2);
 
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "cache put", () -> puts.size() == 1);
-    assertThat(puts.get(0).getString("key")).isEqualTo(CacheEntry.recommendationKey(4, 5, 2));
+    assertThat(puts.get(0).getString("key")).isEqualTo(CacheEntry.recommendationKey(V4, 5, 2));
     var second = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json");
     assertThat(second.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(body.getJsonArray("recommendations"));
     assertThat(second.bodyAsJsonObject().getString("request_id")).isNotEqualTo(body.getString("request_id"));
@@ -185,16 +202,43 @@ class HttpVerticleTest {
   }
 
   @Test
-  void readinessReportsEachDependency(Vertx vertx) throws Exception {
-    stubs(vertx);
+  void readinessMeansCanServeAndAFailingCacheOrAnalyticsOnlyShowsAsDegraded(Vertx vertx) throws Exception {
     var notReady = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
     assertThat(notReady.statusCode()).isEqualTo(503);
-    for (String role : List.of("ann", "cache", "analytics")) {
-      vertx.eventBus().<JsonObject>consumer(Addresses.status(role), m -> m.reply(new ComponentStatus(role, "n", true, role.equals("ann") ? 4 : 0, null).toJson()));
+    stubs(vertx);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready once embedding and ANN hold a version",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+    // No cache or analytics verticle answers: still ready, each shown as degraded since a moment.
+    JsonObject body = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    JsonObject cache = check(body, "cache");
+    assertThat(cache.getString("status")).isEqualTo("UP");
+    assertThat(cache.getJsonObject("data").getString("state")).isEqualTo("degraded");
+    assertThat(java.time.Instant.parse(cache.getJsonObject("data").getString("since"))).isBefore(java.time.Instant.now().plusSeconds(1));
+    assertThat(check(body, "analytics").getJsonObject("data").getString("state")).isEqualTo("degraded");
+    assertThat(check(body, "model").getJsonObject("data").getLong("serving_version")).isEqualTo(4);
+    for (String role : List.of("cache", "analytics")) {
+      vertx.eventBus().<JsonObject>consumer(Addresses.status(role), m -> m.reply(new ComponentStatus(role, "n", true, 0, null).toJson()));
     }
-    var ready = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
-    assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(ready.bodyAsJsonObject().getJsonArray("checks")).hasSize(5);
-    assertThat(ready.bodyAsString()).contains("\"model_version\":4");
+    JsonObject healthy = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    assertThat(check(healthy, "cache").getJsonObject("data").getString("state")).isEqualTo("ok");
+    assertThat(check(healthy, "analytics").getJsonObject("data").getString("state")).isEqualTo("ok");
+  }
+
+  private static JsonObject check(JsonObject ready, String id) {
+    return ready.getJsonArray("checks").stream().map(JsonObject.class::cast).filter(c -> c.getString("id").equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void anAnnNodeThatDoesNotAnswerIsSkippedAfterTheRetryTimeout(Vertx vertx) throws Exception {
+    stubs(vertx);
+    annNode(vertx, "stub-silent", false);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "both ANN nodes heard",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsString().contains("stub-silent"));
+    for (int i = 0; i < 6; i++) {
+      long started = System.nanoTime();
+      var response = post("{\"user_id\": " + (1 + i) + "}", "application/json");
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      assertThat((System.nanoTime() - started) / 1_000_000).as("ms, within the 300 ms timeout").isLessThan(300 + 200);
+    }
   }
 }

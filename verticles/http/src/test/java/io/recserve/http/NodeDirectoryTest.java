@@ -1,0 +1,54 @@
+package io.recserve.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.contract.ModelRef;
+import io.recserve.contract.NodeHeartbeat;
+import org.junit.jupiter.api.Test;
+
+class NodeDirectoryTest {
+  static final ModelRef V1 = new ModelRef(1, "id-1"), V2 = new ModelRef(2, "id-2"), V3 = new ModelRef(3, "id-3");
+
+  @Test
+  void servesAVersionThatAnEmbeddingNodeAndEveryAnnNodeHold() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V2, V1, null));
+    directory.heard(new NodeHeartbeat("ann", "a2", true, V2, V1, null));
+    directory.heard(new NodeHeartbeat("embedding", "e1", true, V3, V2, null));
+    assertThat(directory.servable()).isEqualTo(V2);
+    assertThat(directory.candidates("embedding", V2)).containsExactly("e1");
+    assertThat(directory.candidates("embedding", V1)).isEmpty();
+  }
+
+  @Test
+  void twoPublishesDuringOneIndexBuildLeaveNothingServableRatherThanAMixedVersion() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V1, null, V2));
+    directory.heard(new NodeHeartbeat("embedding", "e1", true, V3, V2, null));
+    assertThat(directory.servable()).isNull();
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V2, V1, V3));
+    assertThat(directory.servable()).isEqualTo(V2);
+  }
+
+  @Test
+  void aNodeStillLoadingItsFirstVersionDoesNotHoldBackTheOthers() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V2, V1, null));
+    directory.heard(new NodeHeartbeat("ann", "new", false, null, null, V2));
+    directory.heard(new NodeHeartbeat("embedding", "e1", true, V2, null, null));
+    assertThat(directory.servable()).isEqualTo(V2);
+    assertThat(directory.candidates("ann", V2)).containsExactly("a1");
+  }
+
+  @Test
+  void candidatesTakeTurnsAndASuspectIsSkippedUntilItsNextHeartbeat() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V1, null, null));
+    directory.heard(new NodeHeartbeat("ann", "a2", true, V1, null, null));
+    assertThat(directory.candidates("ann", V1).get(0)).isNotEqualTo(directory.candidates("ann", V1).get(0));
+    directory.suspect("ann", "a1");
+    assertThat(directory.candidates("ann", V1)).containsExactly("a2");
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V1, null, null));
+    assertThat(directory.candidates("ann", V1)).containsExactlyInAnyOrder("a1", "a2");
+  }
+}
