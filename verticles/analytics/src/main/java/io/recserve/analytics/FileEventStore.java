@@ -4,13 +4,11 @@ import io.recserve.model.log.AppendOnlyLog;
 import io.recserve.model.log.AppendOnlyLog.Segment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,13 +60,22 @@ final class FileEventStore implements EventStore {
         .withRetentionMaxFiles(analytics.getInteger("retention-max-files", 100));
   }
 
-  /** Whether a line is a whole event: a JSON object with a request id. */
+  /** The result of the last {@link #isEvent} per thread: a scan validates a line, then hands the same array over. */
+  private static final ThreadLocal<Object[]> LAST_READ = ThreadLocal.withInitial(() -> new Object[2]);
+
+  /** Whether a line is a whole event: one JSON object with a string request_id (the log's validator). */
   static boolean isEvent(byte[] line) {
-    try {
-      return new JsonObject(Buffer.buffer(line)).getValue("request_id") instanceof String;
-    } catch (RuntimeException e) {
-      return false;
-    }
+    EventLines.Read read = EventLines.read(line);
+    Object[] last = LAST_READ.get();
+    last[0] = line;
+    last[1] = read;
+    return read != null;
+  }
+
+  /** The event on a line the log has just validated, without parsing it a second time. */
+  private static EventLines.Read readBack(byte[] line) {
+    Object[] last = LAST_READ.get();
+    return last[0] == line ? (EventLines.Read) last[1] : EventLines.read(line);
   }
 
   Future<Void> open() {
@@ -84,51 +91,33 @@ final class FileEventStore implements EventStore {
     });
   }
 
-  /** One event read back: its request id, and what the summary needs when it is inside the 24-hour window. */
-  private record Kept(String id, Summaries.Entry entry) {}
-
   /** Reads the files newest first into the id and summary windows; returns how many files were read. */
   private int rebuild() throws Exception {
     long oldest = System.currentTimeMillis() - KEPT_SECONDS * 1000;
     List<Segment> segments = log.segments();
-    List<ArrayDeque<Kept>> newestFirst = new ArrayList<>();
+    List<ArrayDeque<EventLines.Read>> newestFirst = new ArrayList<>();
     int ids = 0;
     int entries = 0;
-    int read = 0;
+    int files = 0;
     for (int i = segments.size() - 1; i >= 0 && (ids < IDS_KEPT || entries < KEPT_MAX); i--) {
       Segment segment = segments.get(i);
       if (!segment.active() && segment.rotatedAt().toEpochMilli() < oldest) break; // this one and older: outside the window
       int wanted = Math.max(IDS_KEPT - ids, KEPT_MAX - entries);
-      ArrayDeque<Kept> chunk = new ArrayDeque<>();
+      ArrayDeque<EventLines.Read> chunk = new ArrayDeque<>();
       log.scan(segment, (at, line) -> {
-        Kept k = kept(line, oldest, at);
-        if (k != null) {
-          chunk.addLast(k);
-          if (chunk.size() > wanted) chunk.removeFirst(); // only the newest of a file count
-        }
+        EventLines.Read event = readBack(line);
+        if (event.entry() != null && event.entry().timeMillis() < oldest) event = new EventLines.Read(event.requestId(), null);
+        chunk.addLast(event);
+        if (chunk.size() > wanted) chunk.removeFirst(); // only the newest of a file count
         return true;
       });
-      read++;
+      files++;
       newestFirst.add(chunk);
       ids += chunk.size();
       entries += (int) chunk.stream().filter(k -> k.entry() != null).count();
     }
-    for (int i = newestFirst.size() - 1; i >= 0; i--) for (Kept k : newestFirst.get(i)) remember(k.id(), k.entry());
-    return read;
-  }
-
-  private static Kept kept(byte[] line, long oldest, AppendOnlyLog.Position at) {
-    try {
-      JsonObject event = new JsonObject(Buffer.buffer(line));
-      String id = event.getString("request_id");
-      Object time = event.getValue("time");
-      long millis = time instanceof String s ? Instant.parse(s).toEpochMilli() : Long.MIN_VALUE;
-      return new Kept(id, millis >= oldest ? entry(event, millis) : null);
-    } catch (RuntimeException e) { // a valid line whose fields are odd: its id still counts
-      LOG.warn("{} byte {}: event not read back into the summary ({})", at.file(), at.offset(), e.toString());
-      Object id = isEvent(line) ? new JsonObject(Buffer.buffer(line)).getValue("request_id") : null;
-      return id instanceof String s ? new Kept(s, null) : null;
-    }
+    for (int i = newestFirst.size() - 1; i >= 0; i--) for (EventLines.Read k : newestFirst.get(i)) remember(k.requestId(), k.entry());
+    return files;
   }
 
   private static Summaries.Entry entry(JsonObject event, long timeMillis) {
@@ -170,8 +159,9 @@ final class FileEventStore implements EventStore {
     List<byte[]> found = log.resolveInDoubt();
     long now = System.currentTimeMillis();
     for (byte[] line : found) {
-      JsonObject e = new JsonObject(Buffer.buffer(line));
-      remember(e.getString("request_id"), entry(e, now));
+      EventLines.Read read = EventLines.read(line);
+      remember(read.requestId(), read.entry() == null ? null : new Summaries.Entry(now, read.entry().modelVersion(),
+          read.entry().cacheHit(), read.entry().latencyMs(), read.entry().movies()));
     }
     if (!found.isEmpty()) LOG.warn("analytics file {}: {} events of a failed write were found whole on disk; they are kept and not written again", file, found.size());
   }

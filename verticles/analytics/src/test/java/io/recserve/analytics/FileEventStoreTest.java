@@ -206,6 +206,24 @@ class FileEventStoreTest {
   }
 
   @Test
+  void aLineIsAnEventOnlyWhenItIsOneWholeJsonObjectWithARequestId() {
+    JsonObject e = event(UUID.randomUUID().toString(), 3, true, 12.5);
+    String line = e.encode();
+    assertThat(FileEventStore.isEvent(line.getBytes(StandardCharsets.UTF_8))).isTrue();
+    EventLines.Read read = EventLines.read(line.getBytes(StandardCharsets.UTF_8));
+    assertThat(read.requestId()).isEqualTo(e.getString("request_id"));
+    assertThat(read.entry().timeMillis()).isEqualTo(Instant.parse(e.getString("time")).toEpochMilli());
+    assertThat(read.entry().modelVersion()).isEqualTo(1);
+    assertThat(read.entry().cacheHit()).isTrue();
+    assertThat(read.entry().latencyMs()).isEqualTo(12.5);
+    assertThat(read.entry().movies()).containsExactly(7, 9);
+    for (String bad : List.of(TORN, line.substring(0, line.indexOf("}]") + 1), line.substring(0, line.length() - 1), line + " x",
+        line + line, "[" + line + "]", "{\"request_id\":7}", "{\"user_id\":1}", "", "null")) {
+      assertThat(FileEventStore.isEvent(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isFalse();
+    }
+  }
+
+  @Test
   void theLogBoundsComeFromTheAnalyticsSettings() {
     AppendOnlyLog.Options defaults = FileEventStore.logOptions(new JsonObject());
     assertThat(defaults.maxBytes()).isEqualTo(64L << 20);
