@@ -176,8 +176,13 @@ public final class AppendOnlyLog implements Closeable {
    */
   public static AppendOnlyLog open(Path file, Predicate<byte[]> validator, Options options) throws IOException {
     AppendOnlyLog log = new AppendOnlyLog(file, validator, options);
-    log.recover();
-    log.applyRetention();
+    try {
+      log.recover();
+      log.applyRetention();
+    } catch (IOException | RuntimeException e) {
+      if (log.channel != null) log.channel.close();
+      throw e;
+    }
     return log;
   }
 
