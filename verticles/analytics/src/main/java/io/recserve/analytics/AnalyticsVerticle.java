@@ -69,7 +69,7 @@ public final class AnalyticsVerticle extends VerticleBase {
     } else {
       String file = a.getString("file", "");
       Path path = file.isBlank() ? DataFolder.of(config()).resolve("analytics").resolve("events.jsonl") : Path.of(file);
-      FileEventStore fileStore = new FileEventStore(vertx, path);
+      FileEventStore fileStore = new FileEventStore(vertx, path, FileEventStore.logOptions(a));
       store = fileStore;
       opened = fileStore.open();
     }

@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(120)
 @ExtendWith(VertxExtension.class)
 class AnalyticsVerticleTest {
   @TempDir Path dir;
@@ -71,6 +73,39 @@ class AnalyticsVerticleTest {
     assertThat(v.getDouble("cache_hit_ratio")).isEqualTo(0.25);
     assertThat(v.getJsonArray("top_movies").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 7).put("count", 120));
     assertThat(v.getJsonObject("latency_ms").getDouble("p50")).isEqualTo(59.5);
+  }
+
+  @Test
+  void aTornEventsFileNeitherStopsTheStartNorGluesTheNextEventOntoTheTornLine(Vertx vertx) throws Exception {
+    // The issue's reproducer: stop, then printf '{"request_id":"x","user_id":1,"cut' >> data/analytics/events.jsonl
+    Path file = dir.resolve("analytics").resolve("events.jsonl");
+    Files.createDirectories(file.getParent());
+    List<String> before = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      before.add(UUID.randomUUID().toString());
+      text.append(event(before.get(i), i, false, i).encode()).append('\n');
+    }
+    String torn = "{\"request_id\":\"x\",\"user_id\":1,\"cut";
+    Files.writeString(file, text + torn);
+    JsonObject config = new JsonObject().put("data", new JsonObject().put("dir", dir.toString()))
+        .put("analytics", new JsonObject().put("batch-size", 10).put("batch-age-ms", 20));
+    String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    Thread.sleep(1500); // the old code failed here, a second after start
+    assertThat(vertx.deploymentIDs()).contains(deployment);
+    JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    assertThat(status.getBoolean("ready")).isTrue();
+    assertThat(Files.readString(file.resolveSibling("events.jsonl.torn-" + text.length()))).isEqualTo(torn);
+
+    List<String> after = publish(vertx, 25);
+    Eventually.until(Duration.ofSeconds(10), "28 events in the file", () -> Files.readAllLines(file).size() == 28);
+    assertThat(summary(vertx).getLong("requests")).isEqualTo(28);
+    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
+    String stored = Files.readString(file);
+    assertThat(stored).endsWith("\n"); // and every line below parses: nothing glued onto the torn one
+    List<String> ids = new ArrayList<>(before);
+    ids.addAll(after);
+    assertThat(stored.lines().map(l -> new JsonObject(l).getString("request_id")).toList()).containsExactlyElementsOf(ids);
   }
 
   @Test
