@@ -15,8 +15,17 @@ public final class Addresses {
   public static final String CACHE_GET = "recserve.cache.get";
   /** Send, no reply expected: {@link CacheEntry}. */
   public static final String CACHE_PUT = "recserve.cache.put";
-  /** Publish: {@link RecommendationEvent}, one per answered /recommend. Readable through the TCP bridge. */
-  public static final String ANALYTICS_EVENTS = "recserve.analytics.events";
+  /**
+   * Request/reply: an {@link EventBatch} from an HTTP node to an analytics node, answered {@code {"stored": n}} once
+   * every event is committed (to the store, or to the analytics node's spill file while the store is down). An
+   * unanswered batch is sent again, to whichever analytics node is there; storing is idempotent on request_id.
+   */
+  public static final String ANALYTICS_INGEST = "recserve.analytics.ingest";
+  /**
+   * Publish: the {@link EventBatch} of events just stored, for consumers of the event stream (the TCP bridge exposes
+   * only this address). Reading it takes nothing away from the store.
+   */
+  public static final String ANALYTICS_STREAM = "recserve.analytics.stream";
   /** Request/reply: {@link SummaryRequest} to a summary object (see docs/event-bus.md). */
   public static final String ANALYTICS_SUMMARY = "recserve.analytics.summary";
   /** Publish: {@link NodeHeartbeat}, what a node holds, every poll interval and at once when it changes. */

@@ -8,6 +8,11 @@ public record CacheGet(String key) {
     return new JsonObject().put("key", key);
   }
 
+  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  public static CacheGet of(Object body) {
+    return body instanceof CacheGet r ? r : fromJson((JsonObject) body);
+  }
+
   public static CacheGet fromJson(JsonObject json) {
     return new CacheGet(Shapes.requireString(json, "key"));
   }

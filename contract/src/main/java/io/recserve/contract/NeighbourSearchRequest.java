@@ -18,6 +18,11 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     return ModelRef.put(json, "model", model);
   }
 
+  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  public static NeighbourSearchRequest of(Object body) {
+    return body instanceof NeighbourSearchRequest r ? r : fromJson((JsonObject) body);
+  }
+
   public static NeighbourSearchRequest fromJson(JsonObject json) {
     return new NeighbourSearchRequest(
         Shapes.unpackFloats(json.getString("vector")),

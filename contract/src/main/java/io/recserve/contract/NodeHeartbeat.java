@@ -18,6 +18,11 @@ public record NodeHeartbeat(String role, String node, boolean accepting, ModelRe
     return ModelRef.put(json, "loading", loading);
   }
 
+  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  public static NodeHeartbeat of(Object body) {
+    return body instanceof NodeHeartbeat r ? r : fromJson((JsonObject) body);
+  }
+
   public static NodeHeartbeat fromJson(JsonObject json) {
     return new NodeHeartbeat(Shapes.requireString(json, "role"), Shapes.requireString(json, "node"), json.getBoolean("accepting", true),
         ModelRef.get(json, "model"), ModelRef.get(json, "previous"), ModelRef.get(json, "loading"));

@@ -19,6 +19,11 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
     return ModelRef.put(json, "model", model);
   }
 
+  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  public static UserEmbeddingReply of(Object body) {
+    return body instanceof UserEmbeddingReply r ? r : fromJson((JsonObject) body);
+  }
+
   public static UserEmbeddingReply fromJson(JsonObject json) {
     return new UserEmbeddingReply(Shapes.requireInt(json, "user_id"), ModelRef.get(json, "model"),
         json.getBoolean("found", false), Shapes.unpackFloats(json.getString("vector")), Shapes.unpackInts(json.getString("rated")));

@@ -16,6 +16,11 @@ public record UserEmbeddingRequest(int userId, ModelRef model) {
     return ModelRef.put(new JsonObject().put("user_id", userId), "model", model);
   }
 
+  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  public static UserEmbeddingRequest of(Object body) {
+    return body instanceof UserEmbeddingRequest r ? r : fromJson((JsonObject) body);
+  }
+
   public static UserEmbeddingRequest fromJson(JsonObject json) {
     return new UserEmbeddingRequest(Shapes.requireInt(json, "user_id"), ModelRef.get(json, "model"));
   }

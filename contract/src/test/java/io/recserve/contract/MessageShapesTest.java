@@ -32,18 +32,53 @@ class MessageShapesTest {
     assertThat(back.exclude()).containsExactly(3);
     assertThat(back.k()).isEqualTo(10);
     assertThat(back.model()).isEqualTo(v9);
-    JsonArray recs = new JsonArray().add(new Recommendation(1, "Toy Story (1995)", java.util.List.of("Animation"), 0.7).toJson());
-    NeighbourSearchReply reply = NeighbourSearchReply.fromJson(new NeighbourSearchReply(v9, "1@h", recs).toJson());
-    assertThat(Recommendation.fromJson(reply.recommendations().getJsonObject(0)).title()).isEqualTo("Toy Story (1995)");
+    String recs = new JsonArray().add(new Recommendation(1, "Toy Story (1995)", java.util.List.of("Animation"), 0.7).toJson()).encode();
+    NeighbourSearchReply reply = NeighbourSearchReply.fromJson(new JsonObject(
+        new NeighbourSearchReply(v9, "1@h", recs, new int[] {1}, new float[] {0.7f}).toJson().encode()));
+    assertThat(Recommendation.fromJson(new JsonArray(reply.recommendations()).getJsonObject(0)).title()).isEqualTo("Toy Story (1995)");
+    assertThat(reply.movieIds()).containsExactly(1);
+    assertThat(reply.scores()).containsExactly(0.7f);
   }
 
   @Test
-  void eventsKeepEveryField() {
-    RecommendationEvent event = new RecommendationEvent("6e40fc98-5529-40c0-b4fa-bb73917c9012", 1, 10,
-        new JsonArray().add(new JsonObject().put("movie_id", 1036).put("score", 0.66)), 1, true, 1.5, "2026-11-28T17:49:40Z");
+  void eventsKeepEveryFieldAndTheHandWrittenJsonIsTheSameAsTheTree() {
+    RecommendationEvent event = new RecommendationEvent("6e40fc98-5529-40c0-b4fa-bb73917c9012", "recommend", 1, 10,
+        new int[] {1036}, new float[] {0.66f}, 1, true, 1.5, java.time.Instant.parse("2026-11-28T17:49:40Z").toEpochMilli());
     assertThat(RecommendationEvent.fromJson(new JsonObject(event.toJson().encode()))).isEqualTo(event);
-    assertThat(event.toJson().fieldNames()).containsExactlyInAnyOrder("request_id", "user_id", "cutoff", "items", "model_version",
+    assertThat(new JsonObject(event.encode(new StringBuilder()).toString())).isEqualTo(new JsonObject(event.toJson().encode()));
+    assertThat(event.toJson().fieldNames()).containsExactlyInAnyOrder("request_id", "kind", "user_id", "cutoff", "items", "model_version",
         "cache_hit", "latency_ms", "time");
+    RecommendationEvent anonymous = new RecommendationEvent("6e40fc98-5529-40c0-b4fa-bb73917c9013", "similar", null, 5,
+        new int[0], new float[0], 1, false, 0.5, 0);
+    assertThat(anonymous.toJson().containsKey("user_id")).isFalse();
+    assertThat(RecommendationEvent.fromJson(anonymous.toJson()).userId()).isNull();
+    EventBatch batch = new EventBatch(java.util.List.of(event, anonymous));
+    assertThat(EventBatch.fromJson(new JsonObject(batch.encode()))).isEqualTo(batch);
+    assertThatThrownBy(() -> RecommendationEvent.fromJson(event.toJson().put("request_id", "not-a-uuid"))).hasMessageContaining("'request_id'");
+  }
+
+  @Test
+  void recordsTravelAsThemselvesInsideTheJvmAndAsJsonBetweenNodes() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Codecs.register(vertx);
+      Codecs.register(vertx); // once is enough; a second call does nothing
+      UserEmbeddingRequest request = new UserEmbeddingRequest(7, new ModelRef(3, "id-3"));
+      java.util.concurrent.atomic.AtomicReference<Object> received = new java.util.concurrent.atomic.AtomicReference<>();
+      vertx.eventBus().consumer("test.local", m -> {
+        received.set(m.body());
+        m.reply("ok");
+      });
+      vertx.eventBus().request("test.local", request).await(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(received.get()).isSameAs(request);
+      var codec = new Codecs.RecordCodec<UserEmbeddingRequest>("t", r -> r.toJson().toBuffer(), UserEmbeddingRequest::fromJson);
+      io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("xx");
+      codec.encodeToWire(wire, request);
+      assertThat(new JsonObject(wire.getString(6, wire.length()))).isEqualTo(request.toJson());
+      assertThat(codec.decodeFromWire(2, wire)).isEqualTo(request);
+    } finally {
+      vertx.close().await();
+    }
   }
 
   @Test

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
 /** One Recserve process: a Vert.x instance (clustered or not) with the verticles of its roles deployed. */
 public final class RecserveNode {
   private static final Logger LOG = LoggerFactory.getLogger(RecserveNode.class);
+  /** The order a node stops in: HTTP first (no new requests; its outbox drains), analytics last. */
+  static final List<String> STOP_ORDER = List.of("http", "embedding", "ann", "cache", "analytics");
   private final Vertx vertx;
-  private final List<String> deployments;
+  private final java.util.Map<String, String> deployments;
 
-  private RecserveNode(Vertx vertx, List<String> deployments) {
+  private RecserveNode(Vertx vertx, java.util.Map<String, String> deployments) {
     this.vertx = vertx;
     this.deployments = deployments;
   }
@@ -44,14 +46,19 @@ public final class RecserveNode {
   /** Starts Vert.x and deploys every role; fails (and closes Vert.x) if any verticle fails to start. */
   public static Future<RecserveNode> start(JsonObject config, Roles roles) {
     return createVertx(config).compose(vertx -> {
-      List<Future<String>> deployed = new ArrayList<>();
+      io.recserve.contract.Codecs.register(vertx);
+      java.util.Map<String, Future<String>> deployed = new java.util.LinkedHashMap<>();
       for (var role : roles.instances().entrySet()) {
         int instances = role.getValue() > 0 ? role.getValue() : defaultInstances(config, role.getKey());
-        deployed.add(vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
+        deployed.put(role.getKey(), vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
             .onSuccess(id -> LOG.info("deployed {} x{}", role.getKey(), instances)));
       }
-      return Future.all(deployed)
-          .map(all -> new RecserveNode(vertx, deployed.stream().map(Future::result).toList()))
+      return Future.all(new ArrayList<>(deployed.values()))
+          .map(all -> {
+            java.util.Map<String, String> ids = new java.util.LinkedHashMap<>();
+            deployed.forEach((role, id) -> ids.put(role, id.result()));
+            return new RecserveNode(vertx, ids);
+          })
           .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
     });
   }
@@ -136,9 +143,18 @@ public final class RecserveNode {
     }
   }
 
-  /** Undeploys everything (analytics writes out its buffer) and closes Vert.x. */
+  /**
+   * Stops in order: HTTP stops taking requests and waits until its analytics events are confirmed, then the other
+   * roles, analytics last (it commits what it received), then Vert.x.
+   */
   public Future<Void> stop() {
     LOG.info("stopping {} deployments", deployments.size());
-    return vertx.close();
+    Future<Void> chain = Future.succeededFuture();
+    for (String role : STOP_ORDER) {
+      String id = deployments.get(role);
+      if (id == null) continue;
+      chain = chain.transform(ar -> vertx.undeploy(id).onFailure(e -> LOG.warn("stopping {}: {}", role, e.toString())).otherwiseEmpty());
+    }
+    return chain.transform(ar -> vertx.close());
   }
 }

@@ -114,9 +114,9 @@ class ClusterTest {
     TrainedModel any = TestModels.random(30, 300, 8, 1);
     io.recserve.contract.ModelRef version = io.recserve.contract.ModelRef.get(get("/ready").bodyAsJsonObject().getJsonArray("checks").stream()
         .map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data"), "serving");
-    JsonObject reply = http.vertx().eventBus().<JsonObject>request(Addresses.ANN_SEARCH,
+    Object reply = http.vertx().eventBus().request(Addresses.ANN_SEARCH,
         new NeighbourSearchRequest(any.users().vector(0), 3, new int[0], version).toJson()).await(5, TimeUnit.SECONDS).body();
-    return NeighbourSearchReply.fromJson(reply).node();
+    return NeighbourSearchReply.of(reply).node();
   }
 
   static long annNodesServing(long version) throws Exception {

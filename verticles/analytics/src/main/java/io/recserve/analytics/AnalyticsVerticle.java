@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
+import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
+import io.recserve.contract.EventBatch;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SummaryRequest;
 import io.recserve.serving.DataFolder;
+import io.recserve.serving.NodeIdentity;
 import io.recserve.serving.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,176 +20,299 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every {@link RecommendationEvent} published on {@link Addresses#ANALYTICS_EVENTS}: events wait in a bounded
- * buffer and are written in batches (by size or age) to the {@link EventStore}, one batch at a time, in order. A
- * failed write keeps the batch and retries with exponential backoff; while the buffer is full new events are counted
- * as dropped and logged, and serving never waits. Stopping the verticle (SIGTERM) writes out whatever is buffered.
+ * Stores the recommendation events HTTP nodes send in batches to {@link Addresses#ANALYTICS_INGEST}, and confirms a
+ * batch only once it is committed: written to the {@link EventStore} (PostgreSQL or the events file), or, while the
+ * store is down, forced to a local {@link SpillFile}, which is written to the store when it returns. An unconfirmed
+ * batch stays in the sender's outbox and is sent again, so a crash of this node loses nothing; storing is idempotent
+ * on request_id, so nothing is stored twice. Batches arriving during a write are written together by the next one.
+ *
+ * <p>A batch the store refuses for its data (not for being unreachable) is split in halves until the bad events are
+ * found; they are set aside with the reason (a dead-letter table or file) and counted, and the others stored.
+ * Stored events are published on {@link Addresses#ANALYTICS_STREAM}, the address outside consumers read.
  */
 public final class AnalyticsVerticle extends VerticleBase {
   public static final String ROLE = "analytics";
   private static final Logger LOG = LoggerFactory.getLogger(AnalyticsVerticle.class);
-  private final String node = ManagementFactory.getRuntimeMXBean().getName();
-  private final ArrayDeque<JsonObject> buffer = new ArrayDeque<>();
-  private final AtomicLong dropped = new AtomicLong();
+
+  private record Pending(List<RecommendationEvent> events, Message<Object> message) {}
+
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicLong stored = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
   private EventStore store;
-  private int batchSize;
-  private long batchAgeMillis;
-  private int bufferMax;
+  private SpillFile spill;
+  private int writeMax;
   private long retryMaxMillis;
   private long stopTimeoutMillis;
-  private long backoffMillis;
   private boolean writing;
-  private long retryTimer = -1;
-  private long flushTimer = -1;
+  private boolean storeDown;
+  private boolean draining;
+  private long retryMillis;
+  private Instant downSince;
   private String lastError;
-  private Counter droppedCounter;
-  private io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge bridge;
+  private int queuedEvents;
+  private Counter rejectedCounter;
+  private MessageConsumer<Object> ingest;
+  private EventStreamBridge bridge;
 
   @Override
   public Future<?> start() {
+    Codecs.register(vertx);
     JsonObject a = config().getJsonObject("analytics", new JsonObject());
-    batchSize = a.getInteger("batch-size", 500);
-    batchAgeMillis = a.getLong("batch-age-ms", 250L);
-    bufferMax = a.getInteger("buffer-max", 100_000);
+    writeMax = Math.max(1, a.getInteger("batch-size", 500)) * 4;
     retryMaxMillis = a.getLong("retry-max-ms", 5000L);
     stopTimeoutMillis = a.getLong("stop-timeout-ms", 30_000L);
+    Path folder = DataFolder.of(config()).resolve("analytics");
     Future<Void> opened;
     if (PgPools.configured(config())) {
-      store = new PgEventStore(PgPools.create(vertx, config()));
+      store = new PgEventStore(PgPools.create(vertx, config()), a.getLong("summary-timeout-ms", 10_000L));
       opened = Future.succeededFuture();
     } else {
       String file = a.getString("file", "");
-      Path path = file.isBlank() ? DataFolder.of(config()).resolve("analytics").resolve("events.jsonl") : Path.of(file);
+      Path path = file.isBlank() ? folder.resolve("events.jsonl") : Path.of(file);
       FileEventStore fileStore = new FileEventStore(vertx, path, FileEventStore.logOptions(a));
       store = fileStore;
       opened = fileStore.open();
+      folder = path.toAbsolutePath().getParent();
     }
+    String spillName = a.getString("spill-file", "");
+    Path spillPath = spillName.isBlank() ? folder.resolve("spill.jsonl") : Path.of(spillName);
+    Future<Void> spilled = vertx.executeBlocking(() -> {
+      try {
+        spill = new SpillFile(spillPath);
+      } catch (java.io.IOException e) {
+        LOG.warn("analytics: no spill file ({}: {}); while the store is down, batches stay unconfirmed in the senders' outboxes", spillPath, e.toString());
+        return null;
+      }
+      if (spill.records() > 0) {
+        LOG.info("analytics: {} events in the spill file {} from an earlier outage; storing them", spill.records(), spillPath);
+        storeDown = true;
+        downSince = Instant.now();
+      }
+      return null;
+    });
     registerMetrics();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.ANALYTICS_EVENTS, this::event);
+    ingest = vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, this::ingest);
     MessageConsumer<JsonObject> summary = vertx.eventBus().consumer(Addresses.ANALYTICS_SUMMARY, this::summary);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
-    flushTimer = vertx.setPeriodic(batchAgeMillis, id -> flush());
     JsonObject b = config().getJsonObject("bridge", new JsonObject());
     Future<?> bridged = !b.getBoolean("enabled", false) ? Future.succeededFuture()
-        : EventStreamBridge.start(vertx, b.getString("host", "0.0.0.0"), b.getInteger("port", 7001)).onSuccess(started -> {
+        : EventStreamBridge.start(vertx, b.getString("host", "127.0.0.1"), b.getInteger("port", 7001)).onSuccess(started -> {
           bridge = started;
-          LOG.info("event stream bridge on TCP port {} ({} only, outbound)", b.getInteger("port", 7001), Addresses.ANALYTICS_EVENTS);
+          LOG.info("event stream bridge on TCP {}:{} ({} only, outbound)", b.getString("host", "127.0.0.1"), b.getInteger("port", 7001),
+              Addresses.ANALYTICS_STREAM);
         });
-    return Future.join(opened, events.completion(), summary.completion(), status.completion(), bridged);
+    return Future.join(opened, spilled, ingest.completion(), summary.completion(), status.completion(), bridged)
+        .onSuccess(v -> {
+          if (storeDown) scheduleDrain(0);
+        });
   }
 
   private void registerMetrics() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry == null) return;
-    Gauge.builder("recserve_analytics_backlog", buffer, ArrayDeque::size).description("events waiting to be stored").register(registry);
-    droppedCounter = Counter.builder("recserve_analytics_dropped").description("events dropped because the buffer was full").register(registry);
+    Gauge.builder("recserve_analytics_backlog", this, AnalyticsVerticle::backlog)
+        .description("events received and not yet in the store (queued or in the spill file)").register(registry);
     Gauge.builder("recserve_analytics_stored", stored, AtomicLong::get).description("events stored since start").register(registry);
+    rejectedCounter = Counter.builder("recserve_analytics_rejected").description("events the store refused for their data, set aside").register(registry);
   }
 
-  /** Writes out everything still buffered (for at most {@code analytics.stop-timeout-ms}), then closes the store. */
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(flushTimer);
-    if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
-    if (bridge != null) bridge.close();
-    Promise<Void> drained = Promise.promise();
-    long deadline = System.currentTimeMillis() + stopTimeoutMillis;
-    drain(drained, deadline);
-    return drained.future().andThen(ar -> {
-      if (!buffer.isEmpty()) LOG.error("stopping with {} events not stored: {}", buffer.size(), lastError);
-      else LOG.info("analytics stopped: every event stored ({} this run)", stored.get());
-    }).transform(ar -> store.close());
+  private long spilled() {
+    return spill == null ? 0 : spill.records();
   }
 
-  private void drain(Promise<Void> done, long deadline) {
-    if (buffer.isEmpty() || System.currentTimeMillis() > deadline) {
-      done.complete();
+  private long backlog() {
+    return queuedEvents + spilled();
+  }
+
+  // ---- ingest ----
+
+  private void ingest(Message<Object> message) {
+    EventBatch batch;
+    try {
+      batch = EventBatch.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, "malformed event batch: " + e.getMessage());
       return;
     }
-    if (writing) {
-      vertx.setTimer(20, id -> drain(done, deadline));
-      return;
+    queue.addLast(new Pending(batch.events(), message));
+    queuedEvents += batch.events().size();
+    writeNext();
+  }
+
+  /** Writes every batch queued (up to {@code 4 × analytics.batch-size} events) in one go; the next write starts when it ends. */
+  private void writeNext() {
+    if (writing || queue.isEmpty()) return;
+    writing = true;
+    List<Pending> taken = new ArrayList<>();
+    List<RecommendationEvent> events = new ArrayList<>();
+    while (!queue.isEmpty() && (taken.isEmpty() || events.size() + queue.peekFirst().events().size() <= writeMax)) {
+      Pending p = queue.removeFirst();
+      taken.add(p);
+      events.addAll(p.events());
     }
-    writeBatch().onComplete(ar -> {
-      if (ar.failed()) vertx.setTimer(200, id -> drain(done, deadline));
-      else drain(done, deadline);
+    queuedEvents -= events.size();
+    Future<Void> committed = storeDown ? spill(events) : store(events).recover(e -> {
+      markDown(e);
+      return spill(events);
+    });
+    committed.onComplete(ar -> {
+      writing = false;
+      for (Pending p : taken) {
+        if (ar.succeeded()) p.message().reply(new JsonObject().put("stored", p.events().size()));
+        else p.message().fail(FailureCodes.STORE_UNAVAILABLE, "analytics store and spill file unavailable");
+      }
+      writeNext();
     });
   }
 
-  private void event(Message<JsonObject> message) {
-    JsonObject event = message.body();
-    try {
-      RecommendationEvent.fromJson(event);
-      UUID.fromString(event.getString("request_id"));
-    } catch (RuntimeException e) {
-      LOG.warn("ignoring a malformed analytics event: {}", e.getMessage());
-      return;
-    }
-    if (buffer.size() >= bufferMax) {
-      long n = dropped.incrementAndGet();
-      if (droppedCounter != null) droppedCounter.increment();
-      if (n == 1 || n % 1000 == 0) LOG.warn("analytics buffer full ({} events, store: {}): {} events dropped so far", bufferMax, lastError, n);
-      return;
-    }
-    buffer.addLast(event);
-    if (buffer.size() >= batchSize) flush();
-  }
-
-  private void flush() {
-    if (writing || retryTimer >= 0 || buffer.isEmpty()) return;
-    writeBatch();
-  }
-
-  /** Writes the oldest batch; on failure keeps it and schedules a retry with backoff. */
-  private Future<Void> writeBatch() {
-    writing = true;
-    List<JsonObject> batch = new ArrayList<>(Math.min(batchSize, buffer.size()));
-    var it = buffer.iterator();
-    while (it.hasNext() && batch.size() < batchSize) batch.add(it.next());
-    return store.write(batch).andThen(ar -> {
-      writing = false;
+  /** Writes to the store; events the store refuses for their data are found by halving and set aside. */
+  private Future<Void> store(List<RecommendationEvent> events) {
+    return store.write(events).transform(ar -> {
       if (ar.succeeded()) {
-        for (int i = 0; i < batch.size(); i++) buffer.removeFirst();
-        stored.addAndGet(batch.size());
-        if (lastError != null) LOG.info("analytics store {} is back; {} events waiting", store.name(), buffer.size());
+        stored.addAndGet(events.size());
+        vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, new EventBatch(events).toJson());
+        return Future.succeededFuture();
+      }
+      if (!store.refusedData(ar.cause())) return Future.failedFuture(ar.cause());
+      if (events.size() == 1) {
+        RecommendationEvent bad = events.get(0);
+        rejected.incrementAndGet();
+        if (rejectedCounter != null) rejectedCounter.increment();
+        LOG.warn("analytics: the store refused event {} ({}); set aside, not retried", bad.requestId(), ar.cause().getMessage());
+        return store.reject(bad, String.valueOf(ar.cause().getMessage()));
+      }
+      int half = events.size() / 2;
+      return store(events.subList(0, half)).compose(v -> store(events.subList(half, events.size())));
+    });
+  }
+
+  private Future<Void> spill(List<RecommendationEvent> events) {
+    if (spill == null) return Future.failedFuture("no spill file");
+    return vertx.<Void>executeBlocking(() -> {
+      spill.append(events);
+      return null;
+    }, true).onFailure(e -> LOG.warn("analytics: the spill file failed too ({}); the senders keep the events and retry", e.toString()));
+  }
+
+  private void markDown(Throwable e) {
+    lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (storeDown) return;
+    storeDown = true;
+    downSince = Instant.now();
+    LOG.warn("analytics store {} failed ({}); events go to the spill file until it is back", store.name(), lastError);
+    scheduleDrain(100);
+  }
+
+  // ---- drain the spill file once the store is back ----
+
+  private void scheduleDrain(long delayMillis) {
+    if (draining || spill == null) {
+      if (spill == null) retryWithoutSpill(delayMillis);
+      return;
+    }
+    draining = true;
+    vertx.setTimer(Math.max(1, delayMillis), id -> drain(0));
+  }
+
+  private void drain(long from) {
+    vertx.executeBlocking(() -> spill.read(from, writeMax), true).compose(chunk -> {
+      if (chunk.events().isEmpty()) {
+        return vertx.executeBlocking(() -> spill.emptyIfDrained(chunk.end()), true).map(empty -> empty ? -1L : chunk.end());
+      }
+      return store(chunk.events()).map(v -> chunk.end());
+    }).onComplete(ar -> {
+      if (ar.succeeded() && ar.result() < 0) {
+        draining = false;
+        storeDown = false;
+        retryMillis = 0;
+        LOG.info("analytics store {} is back; the spill file is stored and emptied ({} s down)", store.name(),
+            downSince == null ? 0 : java.time.Duration.between(downSince, Instant.now()).toSeconds());
         lastError = null;
-        backoffMillis = 0;
-        if (buffer.size() >= batchSize) vertx.runOnContext(v -> flush());
+        downSince = null;
+      } else if (ar.succeeded()) {
+        drain(ar.result());
       } else {
         lastError = ar.cause().getMessage();
-        backoffMillis = backoffMillis == 0 ? 100 : Math.min(retryMaxMillis, backoffMillis * 2);
-        LOG.warn("analytics store {} failed ({}); {} events buffered, retrying in {} ms", store.name(), lastError, buffer.size(), backoffMillis);
-        retryTimer = vertx.setTimer(backoffMillis, id -> {
-          retryTimer = -1;
-          flush();
-        });
+        retryMillis = retryMillis == 0 ? 100 : Math.min(retryMaxMillis, retryMillis * 2);
+        vertx.setTimer(retryMillis, id -> drain(from));
       }
     });
   }
 
+  /** Without a spill file: probe the store now and then; batches meanwhile fail and stay with their senders. */
+  private void retryWithoutSpill(long delayMillis) {
+    if (draining) return;
+    draining = true;
+    vertx.setTimer(Math.max(100, delayMillis), id -> store.write(List.of()).onComplete(ar -> {
+      draining = false;
+      if (ar.succeeded()) {
+        storeDown = false;
+        lastError = null;
+        downSince = null;
+        LOG.info("analytics store {} is back", store.name());
+      } else {
+        retryWithoutSpill(Math.min(retryMaxMillis, Math.max(200, delayMillis * 2)));
+      }
+    }));
+  }
+
+  // ---- stop ----
+
+  /**
+   * Stops taking batches, commits those already received (for at most {@code analytics.stop-timeout-ms}), then
+   * closes the store. Whatever is not confirmed by then is still in the senders' outboxes.
+   */
+  @Override
+  public Future<?> stop() {
+    Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
+    Promise<Void> idle = Promise.promise();
+    long deadline = System.currentTimeMillis() + stopTimeoutMillis;
+    Future<Void> unregistered = ingest == null ? Future.succeededFuture() : ingest.unregister();
+    unregistered.onComplete(ar -> waitIdle(idle, deadline));
+    return Future.join(idle.future(), bridgeClosed).andThen(ar -> LOG.info("analytics stopped: {} events stored this run, {} in the spill file", stored.get(),
+        spilled())).transform(ar -> store.close()).andThen(ar -> {
+          try {
+            if (spill != null) spill.close();
+          } catch (Exception e) {
+            LOG.warn("closing the spill file: {}", e.toString());
+          }
+        });
+  }
+
+  private void waitIdle(Promise<Void> idle, long deadline) {
+    if ((!writing && queue.isEmpty()) || System.currentTimeMillis() > deadline) {
+      idle.complete();
+      return;
+    }
+    writeNext();
+    vertx.setTimer(10, id -> waitIdle(idle, deadline));
+  }
+
+  // ---- summary and status ----
+
   private void summary(Message<JsonObject> message) {
     SummaryRequest request = SummaryRequest.fromJson(message.body());
     store.summary(request.windowSeconds(), request.top())
-        .onSuccess(s -> message.reply(s.put("backlog", buffer.size()).put("dropped", dropped.get())))
-        .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, "analytics store: " + e.getMessage()));
+        .onSuccess(s -> message.reply(s.put("backlog", backlog()).put("rejected", rejected.get())))
+        .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, "analytics store unavailable"));
   }
 
   private void status(Message<JsonObject> message) {
-    JsonObject details = new JsonObject().put("store", store.name()).put("backlog", buffer.size()).put("dropped", dropped.get())
-        .put("stored", stored.get());
+    JsonObject details = new JsonObject().put("store", store.name()).put("backlog", backlog())
+        .put("spilled", spilled()).put("stored", stored.get()).put("rejected", rejected.get());
     if (lastError != null) details.put("error", lastError);
-    message.reply(new ComponentStatus(ROLE, node, lastError == null, 0, details).toJson());
+    if (downSince != null) details.put("store_down_since", downSince.toString());
+    message.reply(new ComponentStatus(ROLE, NodeIdentity.id(), !storeDown, 0, details).toJson());
   }
 }

@@ -1,12 +1,25 @@
 package io.recserve.analytics;
 
+import io.recserve.contract.RecommendationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** Where recommendation events are kept: an append-only file or PostgreSQL. Writes are idempotent on request_id. */
 interface EventStore {
-  Future<Void> write(List<JsonObject> events);
+  /** Stores the events that are not stored yet; a failure stores nothing, or only whole events a retry skips. */
+  Future<Void> write(List<RecommendationEvent> events);
+
+  /**
+   * True when {@code failure} (of {@link #write}) says the store refused the data itself, not that it was unreachable:
+   * then retrying the same events would fail for ever, and the one bad event is found and set aside instead.
+   */
+  default boolean refusedData(Throwable failure) {
+    return false;
+  }
+
+  /** Keeps an event the store refused, with the reason, apart from the others (a dead-letter table or file). */
+  Future<Void> reject(RecommendationEvent event, String reason);
 
   /** Aggregates over the last {@code windowSeconds}, per model version; see docs/event-bus.md for the shape. */
   Future<JsonObject> summary(long windowSeconds, int top);

@@ -1,10 +1,10 @@
 package io.recserve.analytics;
 
+import io.recserve.contract.RecommendationEvent;
 import io.recserve.model.log.AppendOnlyLog;
 import io.recserve.model.log.AppendOnlyLog.Segment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -120,38 +120,45 @@ final class FileEventStore implements EventStore {
     return files;
   }
 
-  private static Summaries.Entry entry(JsonObject event, long timeMillis) {
-    JsonArray items = event.getJsonArray("items", new JsonArray());
-    int[] movies = new int[items.size()];
-    for (int i = 0; i < movies.length; i++) movies[i] = items.getJsonObject(i).getInteger("movie_id");
-    return new Summaries.Entry(timeMillis, event.getLong("model_version", 0L), event.getBoolean("cache_hit", false),
-        event.getDouble("latency_ms", 0.0), movies);
+  private static Summaries.Entry entry(RecommendationEvent event) {
+    return new Summaries.Entry(event.timeMillis(), event.modelVersion(), event.cacheHit(), event.latencyMs(), event.movieIds());
   }
 
   @Override
-  public Future<Void> write(List<JsonObject> events) {
+  public Future<Void> write(List<RecommendationEvent> events) {
     return vertx.executeBlocking(() -> {
       synchronized (writeLock) {
         if (log.inDoubt()) takeBackInDoubt();
-        List<JsonObject> fresh = new ArrayList<>(events.size());
+        List<RecommendationEvent> fresh = new ArrayList<>(events.size());
         List<byte[]> lines = new ArrayList<>(events.size());
         Set<String> inBatch = new HashSet<>();
+        StringBuilder text = new StringBuilder(512);
         synchronized (this) {
-          for (JsonObject e : events) {
-            String id = e.getString("request_id");
-            if (recentIds.contains(id) || !inBatch.add(id)) continue;
+          for (RecommendationEvent e : events) {
+            if (recentIds.contains(e.requestId()) || !inBatch.add(e.requestId())) continue;
             fresh.add(e);
-            lines.add(e.encode().getBytes(StandardCharsets.UTF_8));
+            text.setLength(0);
+            lines.add(e.encode(text).toString().getBytes(StandardCharsets.UTF_8));
           }
         }
         if (!lines.isEmpty()) {
           log.append(lines); // on failure the log cuts the file back to its last whole event (or marks the tail in doubt)
-          long now = System.currentTimeMillis(); // events are written within moments of their time: no need to parse it
-          for (JsonObject e : fresh) remember(e.getString("request_id"), entry(e, now));
+          for (RecommendationEvent e : fresh) remember(e.requestId(), entry(e));
         }
       }
       return null;
     }, true);
+  }
+
+  @Override
+  public Future<Void> reject(RecommendationEvent event, String reason) {
+    return vertx.executeBlocking(() -> {
+      Path rejected = file.resolveSibling(file.getFileName() + ".rejected");
+      String line = new JsonObject().put("event", event.toJson()).put("reason", reason).put("rejected_at", java.time.Instant.now().toString()).encode() + "\n";
+      java.nio.file.Files.writeString(rejected, line, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.DSYNC);
+      return null;
+    }, false);
   }
 
   /** After a write whose roll-back failed: the events already whole on disk are remembered, so the retry skips them. */

@@ -1,64 +1,107 @@
 package io.recserve.analytics;
 
+import io.recserve.contract.RecommendationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The production store: {@code recommendation_events} in PostgreSQL, one transaction per batch, ON CONFLICT DO NOTHING. */
+/**
+ * The production store: {@code recommendation_events} in PostgreSQL, one statement per batch (columns as arrays,
+ * unnested into rows), {@code ON CONFLICT DO NOTHING} on request_id. The recommended movies are two array columns.
+ * Summaries run with a statement timeout ({@code analytics.summary-timeout-ms}).
+ */
 final class PgEventStore implements EventStore {
-  /** One statement per batch: columns as arrays, unnested into rows. */
   private static final String INSERT = "insert into recommendation_events "
-      + "(request_id, user_id, cutoff, items, model_version, cache_hit, latency_ms, created_at) "
-      + "select r::uuid, u, c, i::jsonb, v, h, l, t::timestamptz from unnest($1::text[], $2::int[], $3::int[], $4::text[], "
-      + "$5::bigint[], $6::bool[], $7::float8[], $8::text[]) as x(r, u, c, i, v, h, l, t) on conflict (request_id) do nothing";
+      + "(request_id, kind, user_id, cutoff, movie_ids, scores, model_version, cache_hit, latency_ms, created_at) "
+      + "select r::uuid, k, u, c, m::int[], s::real[], v, h, l, t from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], "
+      + "$6::text[], $7::bigint[], $8::bool[], $9::float8[], $10::timestamptz[]) as x(r, k, u, c, m, s, v, h, l, t) "
+      + "on conflict (request_id) do nothing";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
       + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events "
       + "where created_at >= now() - make_interval(secs => $1) group by model_version order by model_version";
   private static final String TOP = "select model_version, movie_id, n from ("
       + "select model_version, movie_id, count(*) n, row_number() over (partition by model_version order by count(*) desc, movie_id) r "
-      + "from (select model_version, (item ->> 'movie_id')::int movie_id from recommendation_events, jsonb_array_elements(items) item "
+      + "from (select model_version, unnest(movie_ids) movie_id from recommendation_events "
       + "where created_at >= now() - make_interval(secs => $1)) x group by model_version, movie_id) y where r <= $2 order by model_version, r";
+  private static final String REJECT = "insert into recommendation_events_rejected (request_id, event, reason) values ($1, $2::jsonb, $3)";
   private final Pool pool;
+  private final long summaryTimeoutMillis;
 
-  PgEventStore(Pool pool) {
+  PgEventStore(Pool pool, long summaryTimeoutMillis) {
     this.pool = pool;
+    this.summaryTimeoutMillis = summaryTimeoutMillis;
   }
 
   @Override
-  public Future<Void> write(List<JsonObject> events) {
+  public Future<Void> write(List<RecommendationEvent> events) {
     int n = events.size();
-    String[] ids = new String[n], items = new String[n], times = new String[n];
+    String[] ids = new String[n], kinds = new String[n], movies = new String[n], scores = new String[n];
     Integer[] users = new Integer[n], cutoffs = new Integer[n];
     Long[] versions = new Long[n];
     Boolean[] hits = new Boolean[n];
     Double[] latencies = new Double[n];
+    OffsetDateTime[] times = new OffsetDateTime[n];
+    StringBuilder text = new StringBuilder(256);
     for (int i = 0; i < n; i++) {
-      JsonObject e = events.get(i);
-      ids[i] = e.getString("request_id");
-      users[i] = e.getInteger("user_id");
-      cutoffs[i] = e.getInteger("cutoff");
-      items[i] = e.getJsonArray("items", new JsonArray()).encode();
-      versions[i] = e.getLong("model_version", 0L);
-      hits[i] = e.getBoolean("cache_hit", false);
-      latencies[i] = e.getDouble("latency_ms", 0.0);
-      times[i] = e.getString("time");
+      RecommendationEvent e = events.get(i);
+      ids[i] = e.requestId();
+      kinds[i] = e.kind();
+      users[i] = e.userId();
+      cutoffs[i] = e.cutoff();
+      movies[i] = arrayLiteral(text, e.movieIds(), null);
+      scores[i] = arrayLiteral(text, null, e.scores());
+      versions[i] = e.modelVersion();
+      hits[i] = e.cacheHit();
+      latencies[i] = e.latencyMs();
+      times[i] = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.timeMillis()), ZoneOffset.UTC);
     }
-    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, users, cutoffs, items, versions, hits).addValue(latencies).addValue(times)).mapEmpty();
+    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(versions).addValue(hits)
+        .addValue(latencies).addValue(times)).mapEmpty();
+  }
+
+  /** PostgreSQL's text form of an array, {@code {1,2,3}}: one string per row instead of one array element per item. */
+  private static String arrayLiteral(StringBuilder out, int[] ints, float[] floats) {
+    out.setLength(0);
+    out.append('{');
+    int n = ints != null ? ints.length : floats.length;
+    for (int i = 0; i < n; i++) {
+      if (i > 0) out.append(',');
+      if (ints != null) out.append(ints[i]);
+      else out.append(floats[i]);
+    }
+    return out.append('}').toString();
+  }
+
+  /** Data exceptions (22xxx) and integrity violations (23xxx): the rows, not the server, are at fault. */
+  @Override
+  public boolean refusedData(Throwable failure) {
+    return failure instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+  }
+
+  @Override
+  public Future<Void> reject(RecommendationEvent event, String reason) {
+    return pool.preparedQuery(REJECT).execute(Tuple.of(event.requestId(), event.toJson().encode(), reason)).mapEmpty();
   }
 
   @Override
   public Future<JsonObject> summary(long windowSeconds, int top) {
     double seconds = windowSeconds;
-    return pool.preparedQuery(VERSIONS).execute(Tuple.of(seconds)).compose(versions ->
-        pool.preparedQuery(TOP).execute(Tuple.of(seconds, top)).map(tops -> {
+    return pool.withTransaction(c -> c.query("set local statement_timeout = " + summaryTimeoutMillis).execute()
+        .compose(v -> c.preparedQuery(VERSIONS).execute(Tuple.of(seconds)))
+        .compose(versions -> c.preparedQuery(TOP).execute(Tuple.of(seconds, top)).map(tops -> {
           Map<Long, JsonArray> topByVersion = new LinkedHashMap<>();
           for (Row r : tops) {
             topByVersion.computeIfAbsent(r.getLong(0), v -> new JsonArray())
@@ -70,7 +113,7 @@ final class PgEventStore implements EventStore {
                 r.getDouble(5), topByVersion.getOrDefault(r.getLong(0), new JsonArray())));
           }
           return Summaries.summary(windowSeconds, out);
-        }));
+        })));
   }
 
   @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.recserve.bootstrap.PgModelRepository;
 import io.recserve.contract.Addresses;
+import io.recserve.contract.Codecs;
+import io.recserve.contract.EventBatch;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SummaryRequest;
 import io.recserve.testing.Eventually;
@@ -31,20 +33,35 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyticsVerticleTest {
   @TempDir Path dir;
 
-  static JsonObject event(String requestId, int user, boolean hit, double latency) {
-    JsonArray items = new JsonArray().add(new JsonObject().put("movie_id", 7).put("score", 0.7))
-        .add(new JsonObject().put("movie_id", user % 2 == 0 ? 8 : 9).put("score", 0.6));
-    return new RecommendationEvent(requestId, user, 2, items, 1, hit, latency, Instant.now().toString()).toJson();
+  static RecommendationEvent event(String requestId, int user, boolean hit, double latency) {
+    return new RecommendationEvent(requestId, RecommendationEvent.RECOMMEND, user, 2, new int[] {7, user % 2 == 0 ? 8 : 9},
+        new float[] {0.7f, 0.6f}, 1, hit, latency, System.currentTimeMillis());
   }
 
+  /** Sends {@code n} new events in batches of ten, as an HTTP node's outbox does, and returns their ids. */
   static List<String> publish(Vertx vertx, int n) {
     List<String> ids = new ArrayList<>();
+    List<RecommendationEvent> batch = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String id = UUID.randomUUID().toString();
       ids.add(id);
-      vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(id, i, i % 4 == 0, i));
+      batch.add(event(id, i, i % 4 == 0, i));
+      if (batch.size() == 10 || i == n - 1) {
+        send(vertx, batch);
+        batch = new ArrayList<>();
+      }
     }
     return ids;
+  }
+
+  /** One batch to the ingest address, confirmation awaited (with the test's timeout). */
+  static void send(Vertx vertx, List<RecommendationEvent> events) {
+    try {
+      vertx.eventBus().request(Addresses.ANALYTICS_INGEST, new EventBatch(events), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000))
+          .await(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("batch not confirmed", e);
+    }
   }
 
   static JsonObject summary(Vertx vertx) throws Exception {
@@ -57,11 +74,14 @@ class AnalyticsVerticleTest {
     JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", file.toString()).put("batch-size", 50).put("batch-age-ms", 10_000));
     String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
     List<String> ids = publish(vertx, 120);
-    publish(vertx, 0);
-    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(ids.get(0), 0, true, 1)); // a duplicate is stored once
-    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, new JsonObject().put("request_id", "not-a-uuid")); // malformed: ignored
-    Thread.sleep(200);
-    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS); // 20 events still buffered (batch age 10 s): stop writes them
+    // Confirmed means stored: every event is in the file before the verticle stops.
+    assertThat(Files.readAllLines(file)).hasSize(120);
+    send(vertx, List.of(event(ids.get(0), 0, true, 1))); // a duplicate (a batch sent again) is stored once
+    Throwable malformed = vertx.eventBus().request(Addresses.ANALYTICS_INGEST, new JsonObject().put("events", new JsonArray()
+        .add(new JsonObject().put("request_id", "not-a-uuid")))).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause()))
+        .await(5, TimeUnit.SECONDS);
+    assertThat(malformed).hasMessageContaining("request_id");
+    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(120);
     assertThat(lines.stream().map(l -> new JsonObject(l).getString("request_id")).toList()).containsExactlyElementsOf(ids);
@@ -84,7 +104,7 @@ class AnalyticsVerticleTest {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 3; i++) {
       before.add(UUID.randomUUID().toString());
-      text.append(event(before.get(i), i, false, i).encode()).append('\n');
+      event(before.get(i), i, false, i).encode(text).append('\n');
     }
     String torn = "{\"request_id\":\"x\",\"user_id\":1,\"cut";
     Files.writeString(file, text + torn);
@@ -116,7 +136,7 @@ class AnalyticsVerticleTest {
         .put("analytics", new JsonObject().put("batch-size", 64).put("batch-age-ms", 50));
     String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
     List<String> ids = publish(vertx, 500);
-    vertx.eventBus().publish(Addresses.ANALYTICS_EVENTS, event(ids.get(3), 3, false, 3));
+    send(vertx, List.of(event(ids.get(3), 3, false, 3)));
     Eventually.until(Duration.ofSeconds(20), "500 rows", () -> TestServices.queryLong("select count(*) from " + schema + ".recommendation_events") == 500);
     JsonObject summary = summary(vertx);
     assertThat(summary.getLong("requests")).isEqualTo(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events"));
@@ -155,9 +175,10 @@ class AnalyticsVerticleTest {
       ids.addAll(publish(vertx, 25));
       Thread.sleep(500);
     }
+    // Every batch was confirmed meanwhile: kept in the spill file, forced to disk.
     JsonObject down = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
     assertThat(down.getBoolean("ready")).isFalse();
-    assertThat(down.getJsonObject("details").getInteger("backlog")).isPositive();
+    assertThat(down.getJsonObject("details").getInteger("spilled")).isPositive();
     assertThat(TestServices.queryLong(count)).isLessThan(250);
 
     proxy.start().await(5, TimeUnit.SECONDS);
@@ -170,16 +191,35 @@ class AnalyticsVerticleTest {
   }
 
   @Test
-  void aFullBufferDropsAndCountsWithoutBlocking(Vertx vertx) throws Exception {
-    // The store is unreachable: events wait in the buffer (10), the rest are counted as dropped.
+  void withTheStoreDownAndNoSpillFileABatchIsNotConfirmedSoItsSenderKeepsIt(Vertx vertx) throws Exception {
     JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", "postgresql://postgres@127.0.0.1:1/none"))
-        .put("analytics", new JsonObject().put("batch-size", 5).put("batch-age-ms", 20).put("buffer-max", 10).put("retry-max-ms", 100).put("stop-timeout-ms", 300));
+        .put("analytics", new JsonObject().put("spill-file", "/proc/no-such-place/spill.jsonl").put("retry-max-ms", 100).put("stop-timeout-ms", 300));
     vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
-    publish(vertx, 25);
-    Eventually.until(Duration.ofSeconds(5), "15 dropped", () -> {
-      JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
-      JsonObject details = status.getJsonObject("details");
-      return !status.getBoolean("ready") && details.getInteger("backlog") == 10 && details.getLong("dropped") == 15;
-    });
+    Throwable refused = vertx.eventBus().request(Addresses.ANALYTICS_INGEST, new EventBatch(List.of(event(UUID.randomUUID().toString(), 1, false, 1))))
+        .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())).await(10, TimeUnit.SECONDS);
+    assertThat(refused).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+    assertThat(((io.vertx.core.eventbus.ReplyException) refused).failureCode()).isEqualTo(io.recserve.contract.FailureCodes.STORE_UNAVAILABLE);
+  }
+
+  @Test
+  void anEventTheStoreRefusesIsSetAsideAndTheRestOfItsBatchStored(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    // A rule the rows must meet that this test's event 13 breaks: the store refuses it for its data (SQLSTATE 23514).
+    TestServices.execute("alter table " + schema + ".recommendation_events add constraint test_refuses_user_13 check (user_id <> 13)");
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
+        .put("analytics", new JsonObject().put("batch-size", 64));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    List<RecommendationEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 40; i++) batch.add(event(UUID.randomUUID().toString(), i, false, i));
+    send(vertx, batch);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events")).isEqualTo(39);
+    assertThat(TestServices.queryString("select request_id from " + schema + ".recommendation_events_rejected")).isEqualTo(batch.get(13).requestId());
+    assertThat(TestServices.queryString("select reason from " + schema + ".recommendation_events_rejected")).contains("test_refuses_user_13");
+    JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    assertThat(status.getBoolean("ready")).isTrue();
+    assertThat(status.getJsonObject("details").getLong("rejected")).isEqualTo(1);
+    send(vertx, List.of(event(UUID.randomUUID().toString(), 50, false, 1))); // and the next batches are not held up
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events")).isEqualTo(40);
   }
 }

@@ -4,6 +4,7 @@ import static io.recserve.analytics.AnalyticsVerticleTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.recserve.contract.RecommendationEvent;
 import io.recserve.model.log.AppendOnlyLog;
 import io.recserve.model.log.FaultyDisk;
 import io.vertx.core.Vertx;
@@ -35,13 +36,13 @@ class FileEventStoreTest {
   static final String TORN = "{\"request_id\":\"x\",\"user_id\":1,\"cut";
   @TempDir Path dir;
 
-  static List<JsonObject> events(int n) {
-    List<JsonObject> events = new ArrayList<>();
+  static List<RecommendationEvent> events(int n) {
+    List<RecommendationEvent> events = new ArrayList<>();
     for (int i = 0; i < n; i++) events.add(event(UUID.randomUUID().toString(), i, i % 4 == 0, i));
     return events;
   }
 
-  static List<JsonObject> batch(List<JsonObject> events, int from, int size) {
+  static List<RecommendationEvent> batch(List<RecommendationEvent> events, int from, int size) {
     return events.subList(from, Math.min(events.size(), from + size));
   }
 
@@ -70,8 +71,14 @@ class FileEventStoreTest {
     return lines.stream().map(l -> new JsonObject(l).getString("request_id")).toList();
   }
 
-  static List<String> ids(List<JsonObject> events, int n) {
-    return events.subList(0, n).stream().map(e -> e.getString("request_id")).toList();
+  static List<String> ids(List<RecommendationEvent> events, int n) {
+    return events.subList(0, n).stream().map(e -> e.requestId()).toList();
+  }
+
+  /** The same event at another time. */
+  static RecommendationEvent at(RecommendationEvent e, String time) {
+    return new RecommendationEvent(e.requestId(), e.kind(), e.userId(), e.cutoff(), e.movieIds(), e.scores(), e.modelVersion(),
+        e.cacheHit(), e.latencyMs(), Instant.parse(time).toEpochMilli());
   }
 
   static <T> T await(io.vertx.core.Future<T> f) throws Exception {
@@ -81,7 +88,7 @@ class FileEventStoreTest {
   @Test
   void theReproducersTornTailNeitherStopsTheOpenNorGluesTheNextEventOntoIt(Vertx vertx) throws Exception {
     Path file = dir.resolve("events.jsonl");
-    List<JsonObject> events = events(7);
+    List<RecommendationEvent> events = events(7);
     FileEventStore store = new FileEventStore(vertx, file);
     await(store.open());
     await(store.write(events.subList(0, 5)));
@@ -101,8 +108,8 @@ class FileEventStoreTest {
   @Test
   void aCorruptLineInTheMiddleIsSkippedAndTheRestReadBack(Vertx vertx) throws Exception {
     Path file = dir.resolve("events.jsonl");
-    List<JsonObject> events = events(3);
-    Files.writeString(file, events.get(0).encode() + "\n" + "{\"request_id\":\"x\",\"us\u0000\u0000\n" + events.get(1).encode() + "\n");
+    List<RecommendationEvent> events = events(3);
+    Files.writeString(file, events.get(0).toJson().encode() + "\n" + "{\"request_id\":\"x\",\"us\u0000\u0000\n" + events.get(1).toJson().encode() + "\n");
     FileEventStore store = new FileEventStore(vertx, file);
     await(store.open());
     assertThat(await(store.summary(3600, 5)).getLong("requests")).isEqualTo(2);
@@ -111,7 +118,7 @@ class FileEventStoreTest {
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(4);
     assertThat(ids(List.of(lines.get(0), lines.get(2), lines.get(3)))).containsExactlyElementsOf(ids(events, 3));
-    assertThat(dir.resolve("events.jsonl.corrupt-" + (events.get(0).encode().length() + 1))).exists();
+    assertThat(dir.resolve("events.jsonl.corrupt-" + (events.get(0).toJson().encode().length() + 1))).exists();
   }
 
   /**
@@ -133,14 +140,14 @@ class FileEventStoreTest {
 
   private void fillUpAndRetry(long k, boolean truncateFails, Vertx vertx) throws Exception {
     FaultyDisk disk = new FaultyDisk();
-    List<JsonObject> events = events(100);
+    List<RecommendationEvent> events = events(100);
     FileEventStore store = new FileEventStore(vertx, dir.resolve("events.jsonl"),
         AppendOnlyLog.Options.DEFAULTS.withMaxBytes(8000).withChannels(disk.channels())); // rotates too: ~25 events a file
     await(store.open());
     for (int from = 0; from < 40; from += 10) await(store.write(batch(events, from, 10)));
     disk.failAfter(k).truncateFails(truncateFails);
-    List<JsonObject> failing = batch(events, 40, 15); // ~3,500 bytes
-    assertThat(failing.stream().mapToInt(e -> e.encode().length() + 1).sum()).isGreaterThan(3000);
+    List<RecommendationEvent> failing = batch(events, 40, 15); // ~3,500 bytes
+    assertThat(failing.stream().mapToInt(e -> e.encode(new StringBuilder()).length() + 1).sum()).isGreaterThan(3000);
     assertThatThrownBy(() -> await(store.write(failing))).hasMessageContaining("No space left");
     assertThatThrownBy(() -> await(store.write(failing))).isNotNull(); // the verticle retries while the disk is full
     if (!truncateFails) assertThat(ids(storedLines(dir))).containsExactlyElementsOf(ids(events, 40)); // only whole events
@@ -159,10 +166,10 @@ class FileEventStoreTest {
   @Test
   void theSummaryAndTheIdWindowAreReadBackAcrossRotatedFiles(Vertx vertx) throws Exception {
     Path file = dir.resolve("events.jsonl");
-    List<JsonObject> earlier = events(30);
+    List<RecommendationEvent> earlier = events(30);
     String twoHoursAgo = Instant.now().minus(Duration.ofHours(2)).toString();
-    earlier.forEach(e -> e.put("time", twoHoursAgo));
-    List<JsonObject> recent = events(30);
+    earlier.replaceAll(e -> at(e, twoHoursAgo));
+    List<RecommendationEvent> recent = events(30);
     AppendOnlyLog.Options small = FileEventStore.logOptions(new JsonObject().put("file-max-bytes", 3000));
     FileEventStore store = new FileEventStore(vertx, file, small);
     await(store.open());
@@ -191,14 +198,14 @@ class FileEventStoreTest {
   @Test
   void filesRotatedBeforeTheWindowAreNotReadBack(Vertx vertx) throws Exception {
     Path file = dir.resolve("events.jsonl");
-    List<JsonObject> old = events(3);
+    List<RecommendationEvent> old = events(3);
     String twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).toString();
-    old.forEach(e -> e.put("time", twoDaysAgo));
+    old.replaceAll(e -> at(e, twoDaysAgo));
     String stamp = java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC)
         .format(Instant.now().minus(Duration.ofDays(2)));
-    Files.writeString(dir.resolve("events-" + stamp + ".jsonl"), old.stream().map(e -> e.encode() + "\n").reduce("", String::concat));
-    List<JsonObject> fresh = events(2);
-    Files.writeString(file, fresh.stream().map(e -> e.encode() + "\n").reduce("", String::concat));
+    Files.writeString(dir.resolve("events-" + stamp + ".jsonl"), old.stream().map(e -> e.toJson().encode() + "\n").reduce("", String::concat));
+    List<RecommendationEvent> fresh = events(2);
+    Files.writeString(file, fresh.stream().map(e -> e.toJson().encode() + "\n").reduce("", String::concat));
     FileEventStore store = new FileEventStore(vertx, file);
     await(store.open());
     assertThat(await(store.summary(3 * 24 * 3600, 5)).getLong("requests")).isEqualTo(2);
@@ -207,12 +214,12 @@ class FileEventStoreTest {
 
   @Test
   void aLineIsAnEventOnlyWhenItIsOneWholeJsonObjectWithARequestId() {
-    JsonObject e = event(UUID.randomUUID().toString(), 3, true, 12.5);
-    String line = e.encode();
+    RecommendationEvent e = event(UUID.randomUUID().toString(), 3, true, 12.5);
+    String line = e.encode(new StringBuilder()).toString();
     assertThat(FileEventStore.isEvent(line.getBytes(StandardCharsets.UTF_8))).isTrue();
     EventLines.Read read = EventLines.read(line.getBytes(StandardCharsets.UTF_8));
-    assertThat(read.requestId()).isEqualTo(e.getString("request_id"));
-    assertThat(read.entry().timeMillis()).isEqualTo(Instant.parse(e.getString("time")).toEpochMilli());
+    assertThat(read.requestId()).isEqualTo(e.requestId());
+    assertThat(read.entry().timeMillis()).isEqualTo(e.timeMillis());
     assertThat(read.entry().modelVersion()).isEqualTo(1);
     assertThat(read.entry().cacheHit()).isTrue();
     assertThat(read.entry().latencyMs()).isEqualTo(12.5);

@@ -1,6 +1,7 @@
 package io.recserve.ann;
 
 import io.recserve.contract.Addresses;
+import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.NeighbourSearchReply;
@@ -16,7 +17,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.io.IOException;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class AnnVerticle extends VerticleBase {
   public static final String ROLE = "ann";
   private static final Logger LOG = LoggerFactory.getLogger(AnnVerticle.class);
-  private final List<MessageConsumer<JsonObject>> requests = new ArrayList<>();
+  private final List<MessageConsumer<Object>> requests = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private WorkerExecutor searchers;
   private WorkerExecutor builder;
@@ -49,6 +49,7 @@ public final class AnnVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Codecs.register(vertx);
     JsonObject ann = config().getJsonObject("ann", new JsonObject());
     searchers = vertx.createSharedWorkerExecutor("recserve-ann-search", ann.getInteger("search-threads", 2));
     builder = vertx.createSharedWorkerExecutor("recserve-ann-build", 1, 30, java.util.concurrent.TimeUnit.MINUTES);
@@ -94,10 +95,10 @@ public final class AnnVerticle extends VerticleBase {
     return Future.join(searchers.close(), builder.close());
   }
 
-  private void search(Message<JsonObject> message) {
+  private void search(Message<Object> message) {
     NeighbourSearchRequest request;
     try {
-      request = NeighbourSearchRequest.fromJson(message.body());
+      request = NeighbourSearchRequest.of(message.body());
       if (request.k() < 1) throw new IllegalArgumentException("k must be at least 1, got " + request.k());
       if (request.model() == null) throw new IllegalArgumentException("model_id is required");
     } catch (RuntimeException e) {
@@ -124,13 +125,13 @@ public final class AnnVerticle extends VerticleBase {
     searchers.executeBlocking(() -> loaded.value().search(request.vector(), request.k(), request.exclude()), false)
         .andThen(ar -> inFlight.decrementAndGet())
         .onSuccess(hits -> {
-          JsonArray recommendations = new JsonArray(new java.util.ArrayList<>(hits.length));
-          for (MovieIndex.Hit hit : hits) {
-            JsonObject m = hit.movie();
-            recommendations.add(new JsonObject().put("movie_id", m.getValue("movie_id")).put("title", m.getValue("title"))
-                .put("genres", m.getValue("genres")).put("score", hit.score()));
+          int[] ids = new int[hits.length];
+          float[] scores = new float[hits.length];
+          for (int i = 0; i < hits.length; i++) {
+            ids[i] = hits[i].movieId();
+            scores[i] = (float) hits[i].score();
           }
-          message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), recommendations).toJson());
+          message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), loaded.value().encode(hits), ids, scores));
         })
         .onFailure(e -> {
           LOG.error("ann search failed on model version {}", loaded.ref(), e);

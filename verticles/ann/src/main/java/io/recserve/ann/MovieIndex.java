@@ -47,7 +47,7 @@ public final class MovieIndex implements AutoCloseable {
   private final IndexSearcher searcher;
   private final int[] docToPosition;
   private final int[] positionToDoc;
-  private final JsonObject[] movies;
+  private final String[] fragments;
   private final int[] movieIds;
   private final int factors;
 
@@ -71,10 +71,11 @@ public final class MovieIndex implements AutoCloseable {
     }
     this.movieIds = vectors.ids();
     this.factors = vectors.factors();
-    this.movies = new JsonObject[vectors.size()];
-    for (int i = 0; i < movies.length; i++) {
+    this.fragments = new String[vectors.size()];
+    for (int i = 0; i < fragments.length; i++) {
       Movie m = vectors.movies().get(i);
-      movies[i] = new JsonObject().put("movie_id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres()));
+      String json = new JsonObject().put("movie_id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres())).encode();
+      fragments[i] = json.substring(0, json.length() - 1) + ",\"score\":"; // {"movie_id":..,"title":..,"genres":[..],"score":
     }
   }
 
@@ -161,8 +162,8 @@ public final class MovieIndex implements AutoCloseable {
     Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** One found movie: its metadata object and its score in (0, 1). */
-  public record Hit(JsonObject movie, double score) {}
+  /** One found movie: its position in the version's movies, its id and its score in (0, 1). */
+  public record Hit(int position, int movieId, double score) {}
 
   /**
    * The k movies with the highest inner product with {@code vector}, leaving out {@code exclude} inside the HNSW walk
@@ -176,7 +177,8 @@ public final class MovieIndex implements AutoCloseable {
       Hit[] hits = new Hit[top.scoreDocs.length];
       for (int i = 0; i < hits.length; i++) {
         ScoreDoc d = top.scoreDocs[i];
-        hits[i] = new Hit(movies[docToPosition[d.doc]], score(d.score));
+        int position = docToPosition[d.doc];
+        hits[i] = new Hit(position, movieIds[position], score(d.score));
       }
       return hits;
     } finally {
@@ -205,6 +207,19 @@ public final class MovieIndex implements AutoCloseable {
 
   public int size() {
     return movieIds.length;
+  }
+
+  /**
+   * The hits as the JSON array an answer holds, {@code [{"movie_id":..,"title":..,"genres":[..],"score":..}, ...]},
+   * joined from text each movie encoded once when the index opened.
+   */
+  public String encode(Hit[] hits) {
+    StringBuilder out = new StringBuilder(hits.length * 96 + 2).append('[');
+    for (int i = 0; i < hits.length; i++) {
+      if (i > 0) out.append(',');
+      out.append(fragments[hits[i].position()]).append(hits[i].score()).append('}');
+    }
+    return out.append(']').toString();
   }
 
   /** The vectors' dimension. */

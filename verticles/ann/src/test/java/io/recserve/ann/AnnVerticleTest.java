@@ -33,7 +33,7 @@ class AnnVerticleTest {
   @TempDir Path dir;
 
   private static NeighbourSearchReply search(Vertx vertx, NeighbourSearchRequest request) throws Exception {
-    return NeighbourSearchReply.fromJson(vertx.eventBus().<JsonObject>request(Addresses.ANN_SEARCH, request.toJson())
+    return NeighbourSearchReply.of(vertx.eventBus().request(Addresses.ANN_SEARCH, request.toJson())
         .await(10, TimeUnit.SECONDS).body());
   }
 
@@ -61,9 +61,13 @@ class AnnVerticleTest {
     ModelRef r1 = ref(repo, v1);
     NeighbourSearchReply reply = search(vertx, new NeighbourSearchRequest(model.users().vector(0), 5, new int[] {1, 2, 3}, r1));
     assertThat(reply.model()).isEqualTo(r1);
-    assertThat(reply.recommendations()).hasSize(5);
+    io.vertx.core.json.JsonArray recommendations = new io.vertx.core.json.JsonArray(reply.recommendations());
+    assertThat(recommendations).hasSize(5);
+    assertThat(reply.movieIds()).hasSize(5);
     for (int i = 0; i < 5; i++) {
-      JsonObject r = reply.recommendations().getJsonObject(i);
+      JsonObject r = recommendations.getJsonObject(i);
+      assertThat(reply.movieIds()[i]).isEqualTo(r.getInteger("movie_id"));
+      assertThat((double) reply.scores()[i]).isCloseTo(r.getDouble("score"), org.assertj.core.api.Assertions.within(1e-6));
       assertThat(r.getInteger("movie_id")).isNotIn(1, 2, 3);
       assertThat(r.getString("title")).isEqualTo("Movie " + r.getInteger("movie_id"));
       assertThat(r.getJsonArray("genres")).isNotNull();
@@ -128,7 +132,7 @@ class AnnVerticleTest {
     Eventually.until(Duration.ofSeconds(20), "the new version 1 indexed", () -> status(vertx).ready());
     ModelRef v1 = ref(fresh, 1);
     NeighbourSearchReply reply = search(vertx, new NeighbourSearchRequest(model.users().vector(0), 70, new int[0], v1));
-    assertThat(reply.recommendations()).hasSize(70);
+    assertThat(reply.movieIds()).hasSize(70);
     assertThat(status(vertx).details().getInteger("movies")).isEqualTo(70);
     // The old version's index folder is gone once the node no longer holds it.
     Eventually.until(Duration.ofSeconds(10), "old index folders pruned", () -> {

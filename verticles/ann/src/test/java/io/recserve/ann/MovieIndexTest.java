@@ -29,7 +29,7 @@ class MovieIndexTest {
   }
 
   private static int[] ids(MovieIndex.Hit[] hits) {
-    return Arrays.stream(hits).mapToInt(h -> h.movie().getInteger("movie_id")).toArray();
+    return Arrays.stream(hits).mapToInt(MovieIndex.Hit::movieId).toArray();
   }
 
   @Test
@@ -44,7 +44,9 @@ class MovieIndexTest {
           assertThat(hits[i].score()).isStrictlyBetween(0.0, 1.0);
           if (i > 0) assertThat(hits[i].score()).isLessThanOrEqualTo(hits[i - 1].score());
         }
-        assertThat(hits[0].movie().getString("title")).startsWith("Movie ");
+        io.vertx.core.json.JsonArray encoded = new io.vertx.core.json.JsonArray(index.encode(hits));
+        assertThat(encoded.getJsonObject(0).getString("title")).isEqualTo("Movie " + hits[0].movieId());
+        assertThat(encoded.getJsonObject(0).getDouble("score")).isEqualTo(hits[0].score());
       }
     }
   }

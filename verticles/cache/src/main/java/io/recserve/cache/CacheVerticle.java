@@ -3,6 +3,7 @@ package io.recserve.cache;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.CacheEntry;
 import io.recserve.contract.CacheGet;
+import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.vertx.core.Future;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The response cache behind {@link Addresses#CACHE_GET} and {@link Addresses#CACHE_PUT}: Redis when
- * {@code redis.url} is set (with an in-process tier of {@code cache.local-ttl-seconds}, 0 for none), Caffeine
- * in-process otherwise. Keys carry the model version (see
+ * {@code redis.url} is set, Caffeine in-process (bounded by {@code cache.max-bytes}) otherwise. It is the owner of
+ * Redis; the HTTP verticle keeps a short near-cache in front of it. Keys carry the model version (see
  * {@link CacheEntry#recommendationKey}), so a new version never meets an old answer.
  */
 public final class CacheVerticle extends VerticleBase {
@@ -29,20 +30,16 @@ public final class CacheVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Codecs.register(vertx);
     JsonObject c = config().getJsonObject("cache", new JsonObject());
     JsonObject r = config().getJsonObject("redis", new JsonObject());
     long ttl = c.getLong("ttl-seconds", 300L);
     String url = r.getString("url", "");
-    long maxEntries = c.getLong("max-entries", 200_000L);
-    long localTtl = Math.min(ttl, c.getLong("local-ttl-seconds", 10L));
-    if (url.isBlank()) {
-      cache = new CaffeineResponseCache(maxEntries, Duration.ofSeconds(ttl));
-    } else {
-      ResponseCache redis = new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"));
-      cache = localTtl > 0 ? new TieredResponseCache(new CaffeineResponseCache(maxEntries, Duration.ofSeconds(localTtl)), redis) : redis;
-    }
-    MessageConsumer<JsonObject> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);
-    MessageConsumer<JsonObject> put = vertx.eventBus().consumer(Addresses.CACHE_PUT, this::put);
+    long maxBytes = c.getLong("max-bytes", 256L << 20);
+    cache = url.isBlank() ? new CaffeineResponseCache(maxBytes, Duration.ofSeconds(ttl))
+        : new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"), r.getLong("put-delay-ms", 2L));
+    MessageConsumer<Object> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);
+    MessageConsumer<Object> put = vertx.eventBus().consumer(Addresses.CACHE_PUT, this::put);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     return Future.join(get.completion(), put.completion(), status.completion());
   }
@@ -52,23 +49,23 @@ public final class CacheVerticle extends VerticleBase {
     return cache == null ? Future.succeededFuture() : cache.close();
   }
 
-  private void get(Message<JsonObject> message) {
+  private void get(Message<Object> message) {
     CacheGet request;
     try {
-      request = CacheGet.fromJson(message.body());
+      request = CacheGet.of(message.body());
     } catch (RuntimeException e) {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
     cache.get(request.key())
-        .onSuccess(value -> message.reply(new CacheEntry(request.key(), value).toJson()))
+        .onSuccess(value -> message.reply(new CacheEntry(request.key(), value)))
         .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, cache.name() + ": " + e.getMessage()));
   }
 
-  private void put(Message<JsonObject> message) {
+  private void put(Message<Object> message) {
     CacheEntry entry;
     try {
-      entry = CacheEntry.fromJson(message.body());
+      entry = CacheEntry.of(message.body());
     } catch (RuntimeException e) {
       LOG.warn("ignoring a malformed cache put: {}", e.getMessage());
       return;

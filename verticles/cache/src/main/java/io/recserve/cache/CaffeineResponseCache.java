@@ -3,24 +3,30 @@ package io.recserve.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
-/** The embedded default: a bounded in-process cache, entries expiring after the TTL. */
+/**
+ * The embedded default: an in-process cache bounded by bytes (keys and values weighed as UTF-16 text plus a fixed
+ * overhead per entry), entries expiring after the TTL.
+ */
 final class CaffeineResponseCache implements ResponseCache {
-  private final Cache<String, JsonObject> cache;
+  /** What an entry costs beyond its text: the node, the strings' headers, Caffeine's bookkeeping. */
+  static final int ENTRY_OVERHEAD = 96;
+  private final Cache<String, String> cache;
 
-  CaffeineResponseCache(long maxEntries, Duration ttl) {
-    this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).build();
+  CaffeineResponseCache(long maxBytes, Duration ttl) {
+    this.cache = Caffeine.newBuilder().maximumWeight(maxBytes)
+        .weigher((String k, String v) -> ENTRY_OVERHEAD + 2 * (k.length() + v.length()))
+        .expireAfterWrite(ttl).build();
   }
 
   @Override
-  public Future<JsonObject> get(String key) {
+  public Future<String> get(String key) {
     return Future.succeededFuture(cache.getIfPresent(key));
   }
 
   @Override
-  public Future<Void> put(String key, JsonObject value) {
+  public Future<Void> put(String key, String value) {
     cache.put(key, value);
     return Future.succeededFuture();
   }

@@ -1,14 +1,13 @@
 package io.recserve.cache;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
-/** A key-value cache of answers with a time to live: in-process (Caffeine) or shared (Redis). */
+/** A key-value cache of answers (opaque text) with a time to live: in-process (Caffeine) or shared (Redis). */
 interface ResponseCache {
   /** The value, or null on a miss. */
-  Future<JsonObject> get(String key);
+  Future<String> get(String key);
 
-  Future<Void> put(String key, JsonObject value);
+  Future<Void> put(String key, String value);
 
   /** A cheap round trip to the backing store, for readiness. */
   Future<Void> ping();

@@ -10,7 +10,6 @@ import io.recserve.testing.Eventually;
 import io.recserve.testing.TestServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
@@ -24,13 +23,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class CacheVerticleTest {
   private static CacheEntry get(Vertx vertx, String key) throws Exception {
-    return CacheEntry.fromJson(vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new CacheGet(key).toJson())
+    return CacheEntry.of(vertx.eventBus().request(Addresses.CACHE_GET, new CacheGet(key).toJson())
         .await(5, TimeUnit.SECONDS).body());
   }
 
   private static void putThenGet(Vertx vertx, String key) throws Exception {
     assertThat(get(vertx, key).hit()).isFalse();
-    JsonObject value = new JsonObject().put("model_version", 3).put("recommendations", new JsonArray().add(new JsonObject().put("movie_id", 1)));
+    String value = "3|id-3|AQAAAA==|zcxMPw==|[{\"movie_id\":1}]";
     vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, value).toJson());
     Eventually.until(Duration.ofSeconds(5), "the value cached", () -> get(vertx, key).hit());
     assertThat(get(vertx, key).value()).isEqualTo(value);
@@ -66,5 +65,14 @@ class CacheVerticleTest {
     ComponentStatus status = ComponentStatus.fromJson(vertx.eventBus().<JsonObject>request(Addresses.status("cache"), new JsonObject())
         .await(10, TimeUnit.SECONDS).body());
     assertThat(status.ready()).isFalse();
+  }
+
+  @Test
+  void theInProcessCacheIsBoundedByBytesNotByEntries() {
+    CaffeineResponseCache cache = new CaffeineResponseCache(64 * 1024, Duration.ofMinutes(5));
+    String kilobyte = "x".repeat(512); // 1 KiB as UTF-16
+    for (int i = 0; i < 1000; i++) cache.put("k" + i, kilobyte);
+    long kept = java.util.stream.IntStream.range(0, 1000).filter(i -> cache.get("k" + i).result() != null).count();
+    assertThat(kept).isBetween(1L, 64L);
   }
 }

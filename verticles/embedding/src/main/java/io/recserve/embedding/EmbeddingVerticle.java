@@ -1,6 +1,7 @@
 package io.recserve.embedding;
 
 import io.recserve.contract.Addresses;
+import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.UserEmbeddingReply;
@@ -28,7 +29,7 @@ import java.util.List;
 public final class EmbeddingVerticle extends VerticleBase {
   public static final String ROLE = "embedding";
   private final UserEmbeddingStore injectedStore;
-  private final List<MessageConsumer<JsonObject>> requests = new ArrayList<>();
+  private final List<MessageConsumer<Object>> requests = new ArrayList<>();
   private UserEmbeddingStore store;
   private PgSubscriber publications;
   private ServedModel<UserVectors> model;
@@ -44,6 +45,7 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Codecs.register(vertx);
     store = injectedStore != null ? injectedStore : UserEmbeddingStore.fromConfig(vertx, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
     model = new ServedModel<>(vertx, ROLE, store, poll, this::heartbeat, null);
@@ -71,10 +73,10 @@ public final class EmbeddingVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void user(Message<JsonObject> message) {
+  private void user(Message<Object> message) {
     UserEmbeddingRequest request;
     try {
-      request = UserEmbeddingRequest.fromJson(message.body());
+      request = UserEmbeddingRequest.of(message.body());
     } catch (RuntimeException e) {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
@@ -88,7 +90,7 @@ public final class EmbeddingVerticle extends VerticleBase {
     int index = users.indexOf(request.userId());
     UserEmbeddingReply reply = index < 0 ? UserEmbeddingReply.unknown(request.userId(), Heartbeats.wire(loaded.ref()))
         : new UserEmbeddingReply(request.userId(), Heartbeats.wire(loaded.ref()), true, users.vector(index), users.rated()[index]);
-    message.reply(reply.toJson());
+    message.reply(reply);
   }
 
   private void status(Message<JsonObject> message) {

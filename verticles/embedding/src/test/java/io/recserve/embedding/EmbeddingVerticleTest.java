@@ -35,12 +35,12 @@ class EmbeddingVerticleTest {
   @TempDir Path dir;
 
   private static UserEmbeddingReply user(Vertx vertx, int id) throws Exception {
-    return UserEmbeddingReply.fromJson(vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_USER,
+    return UserEmbeddingReply.of(vertx.eventBus().request(Addresses.EMBEDDING_USER,
         new UserEmbeddingRequest(id).toJson()).await(5, TimeUnit.SECONDS).body());
   }
 
   private static UserEmbeddingReply user(Vertx vertx, int id, ModelRef version) throws Exception {
-    return UserEmbeddingReply.fromJson(vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_USER,
+    return UserEmbeddingReply.of(vertx.eventBus().request(Addresses.EMBEDDING_USER,
         new UserEmbeddingRequest(id, version).toJson()).await(5, TimeUnit.SECONDS).body());
   }
 

@@ -1,37 +1,58 @@
 package io.recserve.http;
 
 import io.recserve.contract.ModelRef;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
- * What a recommendation request is answered with, and where it came from: the recommendations as JSON text (encoded
- * once, cached as text, spliced into each response), the (movie_id, score) items the analytics event carries, the
- * model version that scored them (null when no model knew the user and nothing was scored), and whether the cache
- * answered.
+ * What a recommendation request is answered with, and where it came from: the recommendations as UTF-8 JSON (encoded
+ * once by the ANN node, cached as it is, spliced into each response), the movie ids and scores the analytics event
+ * carries, the model version that scored them (null when nothing was scored), and whether a cache answered.
  */
-record Answer(String recommendations, JsonArray items, ModelRef model, boolean cacheHit) {
-  static final Answer EMPTY = new Answer("[]", new JsonArray(), null, false);
-
-  static Answer of(JsonArray recommendations, ModelRef model) {
-    JsonArray items = new JsonArray(new java.util.ArrayList<>(recommendations.size()));
-    for (int i = 0; i < recommendations.size(); i++) {
-      JsonObject r = recommendations.getJsonObject(i);
-      items.add(new JsonObject().put("movie_id", r.getValue("movie_id")).put("score", r.getValue("score")));
-    }
-    return new Answer(recommendations.encode(), items, model, false);
-  }
+record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef model, boolean cacheHit) {
+  private static final byte[] EMPTY_LIST = "[]".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] HEAD = "{\"request_id\":\"".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] MIDDLE = "\",\"recommendations\":".getBytes(StandardCharsets.UTF_8);
 
   static Answer empty(ModelRef model) {
-    return new Answer("[]", new JsonArray(), model, false);
+    return new Answer(EMPTY_LIST, new int[0], new float[0], model, false);
   }
 
-  /** The cached form: {"model_version": 3, "model_id": "...", "recommendations": "[...]", "items": [...]}. */
-  JsonObject toCache() {
-    return ModelRef.put(new JsonObject().put("recommendations", recommendations).put("items", items), "model", model);
+  Answer fromCache() {
+    return new Answer(recommendations, movieIds, scores, model, true);
   }
 
-  static Answer fromCache(JsonObject value) {
-    return new Answer(value.getString("recommendations"), value.getJsonArray("items"), ModelRef.get(value, "model"), true);
+  boolean isEmpty() {
+    return movieIds.length == 0;
+  }
+
+  /** What it holds in memory, for the near-cache's byte bound. */
+  long bytes() {
+    return 64 + recommendations.length + 8L * movieIds.length;
+  }
+
+  /** The HTTP body: {@code {"request_id":"...","recommendations":[...]}}, one copy of the cached bytes. */
+  Buffer body(String requestId) {
+    return Buffer.buffer(HEAD.length + 36 + MIDDLE.length + recommendations.length + 1)
+        .appendBytes(HEAD).appendString(requestId).appendBytes(MIDDLE).appendBytes(recommendations).appendByte((byte) '}');
+  }
+
+  /**
+   * The text the cache verticle keeps (it never reads it): {@code model_version|model_id|ids|scores|recommendations},
+   * ids and scores as base64 of little-endian int32 / float32, the recommendations as their JSON.
+   */
+  String toCache() {
+    return model.version() + "|" + model.id() + "|" + Base64.getEncoder().encodeToString(io.recserve.model.store.VectorCodec.encodeInts(movieIds))
+        + "|" + Base64.getEncoder().encodeToString(io.recserve.model.store.VectorCodec.encode(scores)) + "|"
+        + new String(recommendations, StandardCharsets.UTF_8);
+  }
+
+  static Answer fromCache(String text) {
+    String[] parts = text.split("\\|", 5);
+    if (parts.length != 5) throw new IllegalArgumentException("not a cached answer");
+    return new Answer(parts[4].getBytes(StandardCharsets.UTF_8), io.recserve.model.store.VectorCodec.decodeInts(Base64.getDecoder().decode(parts[2])),
+        io.recserve.model.store.VectorCodec.decodeFloats(Base64.getDecoder().decode(parts[3])),
+        new ModelRef(Long.parseLong(parts[0]), parts[1]), true);
   }
 }

@@ -2,6 +2,7 @@ package io.recserve.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
+import io.recserve.contract.Codecs;
 import io.recserve.contract.NodeHeartbeat;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,10 +27,13 @@ public final class HttpVerticle extends VerticleBase {
   private static final Buffer HEALTH = new JsonObject().put("status", "ok").toBuffer();
 
   private HttpServer server;
+  private EventOutbox outbox;
+  private long stopTimeoutMillis;
   private long expireTimer;
 
   @Override
   public Future<?> start() {
+    Codecs.register(vertx);
     JsonObject http = config().getJsonObject("http", new JsonObject());
     JsonObject eventbus = config().getJsonObject("eventbus", new JsonObject());
     long timeoutMillis = eventbus.getLong("timeout-ms", 2000L);
@@ -43,13 +47,19 @@ public final class HttpVerticle extends VerticleBase {
     expireTimer = vertx.setPeriodic(heartbeatMillis, id -> directory.expire());
     MessageConsumer<JsonObject> heartbeats = vertx.eventBus().consumer(Addresses.HEARTBEAT, m -> directory.heard(NodeHeartbeat.fromJson(m.body())));
     Bus bus = new Bus(vertx, directory, timeoutMillis, retryMillis, registry);
-    RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, registry);
+    JsonObject cache = config().getJsonObject("cache", new JsonObject());
+    NearCache near = NearCache.of(vertx, cache.getLong("near-max-bytes", 64L << 20), cache.getLong("near-ttl-seconds", 10L));
+    JsonObject analytics = config().getJsonObject("analytics", new JsonObject());
+    outbox = new EventOutbox(vertx, analytics.getInteger("send-batch-size", 256), analytics.getLong("batch-age-ms", 100L),
+        analytics.getInteger("outbox-max", 100_000), timeoutMillis, analytics.getLong("retry-max-ms", 5000L), registry);
+    stopTimeoutMillis = analytics.getLong("stop-timeout-ms", 30_000L);
+    RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, near, outbox, registry);
 
     return vertx.fileSystem().readFile("openapi.yaml").compose(openApi -> {
       Router router = Router.router(vertx);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
       new RecommendRoutes(flow, timeoutMillis).mount(router, maxBody);
-      new OpsRoutes(bus, new Readiness(vertx, directory, bus, cacheEnabled).checks(), openApi).mount(router, registry != null);
+      new OpsRoutes(bus, new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks(), openApi).mount(router, registry != null);
       routerErrors(router, maxBody);
       server = vertx.createHttpServer(new HttpServerOptions().setPort(http.getInteger("port", 8080))
           .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false))
@@ -65,9 +75,12 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
   }
 
+  /** Stops taking requests, then waits until an analytics node confirmed every event of the answers given. */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(expireTimer);
-    return Future.succeededFuture();
+    long shutdownMillis = config().getJsonObject("http", new JsonObject()).getLong("shutdown-timeout-ms", 5000L);
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(shutdownMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    return closed.transform(ar -> outbox == null ? Future.succeededFuture() : outbox.flush(System.currentTimeMillis() + stopTimeoutMillis));
   }
 }

@@ -24,8 +24,11 @@ final class Readiness {
   private final boolean cacheEnabled;
   private final Map<String, Instant> degradedSince = new HashMap<>();
 
-  Readiness(Vertx vertx, NodeDirectory directory, Bus bus, boolean cacheEnabled) {
+  private final EventOutbox outbox;
+
+  Readiness(Vertx vertx, NodeDirectory directory, Bus bus, boolean cacheEnabled, EventOutbox outbox) {
     this.vertx = vertx;
+    this.outbox = outbox;
     this.directory = directory;
     this.bus = bus;
     this.cacheEnabled = cacheEnabled;
@@ -55,6 +58,9 @@ final class Readiness {
       } else {
         healthy = false;
         data = new JsonObject().put("reason", ErrorMapping.toApiError(ar.cause(), bus.timeoutMillis(), "readiness").getMessage());
+      }
+      if (role.equals("analytics") && outbox != null) {
+        data.put("outbox", new JsonObject().put("waiting", outbox.held()).put("dropped", outbox.dropped()));
       }
       if (healthy) {
         degradedSince.remove(role);

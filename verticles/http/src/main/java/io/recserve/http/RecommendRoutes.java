@@ -8,6 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code POST /recommend}: parse and validate the body, run the {@link RecommendationFlow}, splice the answer. */
 final class RecommendRoutes {
+  private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.createOptimized("content-type");
+  private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json");
   private final RecommendationFlow flow;
   private final long timeoutMillis;
 
@@ -34,8 +36,7 @@ final class RecommendRoutes {
     flow.recommend(request).onSuccess(answer -> {
       // Event and cache put first: both only enqueue, and so the event exists before the caller sees the answer.
       flow.after(request, requestId, answer, started);
-      ctx.response().putHeader("content-type", "application/json")
-          .end("{\"request_id\":\"" + requestId + "\",\"recommendations\":" + answer.recommendations() + "}");
+      ctx.response().putHeader(CONTENT_TYPE, JSON).end(answer.body(requestId));
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, timeoutMillis, requestId)));
   }
 

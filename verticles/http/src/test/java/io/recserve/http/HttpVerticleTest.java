@@ -37,39 +37,60 @@ class HttpVerticleTest {
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private final List<JsonObject> puts = new CopyOnWriteArrayList<>();
   private final AtomicInteger annCalls = new AtomicInteger();
+  private final AtomicInteger cacheGets = new AtomicInteger();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
-        .put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75)).put("model", new JsonObject().put("poll-interval-ms", 200));
-    vertx.eventBus().<JsonObject>consumer(Addresses.ANALYTICS_EVENTS, m -> events.add(m.body()));
-    vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    // The analytics node: confirms each batch it receives (as once stored).
+    analytics = vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, m -> {
+      io.recserve.contract.EventBatch.of(m.body()).events().forEach(e -> events.add(new JsonObject(e.toJson().encode())));
+      m.reply(new JsonObject().put("stored", 1));
+    });
+    deployment = vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(new JsonObject()))).await(5, TimeUnit.SECONDS);
     client = WebClient.create(vertx);
+  }
+
+  private io.vertx.core.eventbus.MessageConsumer<Object> analytics;
+  private String deployment;
+
+  /** The test configuration, with {@code overrides} (whole sections) laid over it. */
+  private JsonObject config(JsonObject overrides) {
+    JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
+        .put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("analytics", new JsonObject().put("batch-age-ms", 20).put("retry-max-ms", 100).put("stop-timeout-ms", 1000));
+    return config.mergeIn(overrides, true);
+  }
+
+  /** Replaces the verticle under test with one deployed with {@code overrides}. */
+  private void redeploy(Vertx vertx, JsonObject overrides) throws Exception {
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    deployment = vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(overrides))).await(5, TimeUnit.SECONDS);
   }
 
   static final ModelRef V4 = new ModelRef(4, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f004");
 
   /** Embedding knows users 1..9 (rated movie 1); ann returns movies 2 and 3; cache holds what is put. */
   private void stubs(Vertx vertx) {
-    io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> embedding = m -> {
-      int user = UserEmbeddingRequest.fromJson(m.body()).userId();
-      m.reply((user < 10 ? new UserEmbeddingReply(user, V4, true, new float[] {1, 2}, new int[] {1})
-          : UserEmbeddingReply.unknown(user, V4)).toJson());
+    io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> embedding = m -> {
+      int user = UserEmbeddingRequest.of(m.body()).userId();
+      m.reply(user < 10 ? new UserEmbeddingReply(user, V4, true, new float[] {1, 2}, new int[] {1}) : UserEmbeddingReply.unknown(user, V4));
     };
     vertx.eventBus().consumer(Addresses.EMBEDDING_USER, embedding);
     vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, "stub-e"), embedding);
     annNode(vertx, "stub-a", true);
-    java.util.Map<String, JsonObject> cache = new java.util.concurrent.ConcurrentHashMap<>();
-    vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_GET, m -> {
-      String key = m.body().getString("key");
-      m.reply(new CacheEntry(key, cache.get(key)).toJson());
+    java.util.Map<String, String> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    vertx.eventBus().consumer(Addresses.CACHE_GET, m -> {
+      String key = io.recserve.contract.CacheGet.of(m.body()).key();
+      cacheGets.incrementAndGet();
+      m.reply(new CacheEntry(key, cache.get(key)));
     });
-    vertx.eventBus().<JsonObject>consumer(Addresses.CACHE_PUT, m -> {
-      puts.add(m.body());
-      cache.put(m.body().getString("key"), m.body().getJsonObject("value"));
+    vertx.eventBus().consumer(Addresses.CACHE_PUT, m -> {
+      CacheEntry entry = CacheEntry.of(m.body());
+      puts.add(entry.toJson());
+      cache.put(entry.key(), entry.value());
     });
     // The embedding node's heartbeat: it serves version 4.
     heartbeat(vertx, "embedding", "stub-e");
@@ -77,16 +98,21 @@ class HttpVerticleTest {
 
   /** An ANN node on its own address (and the shared one), answering or silent, with its heartbeat. */
   private void annNode(Vertx vertx, String node, boolean answers) {
-    io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> ann = m -> {
+    io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> ann = m -> {
       annCalls.incrementAndGet();
       if (!answers) return;
-      NeighbourSearchRequest r = NeighbourSearchRequest.fromJson(m.body());
+      NeighbourSearchRequest r = NeighbourSearchRequest.of(m.body());
       assertThat(r.exclude()).containsExactly(1);
       JsonArray recs = new JsonArray();
-      for (int i = 0; i < Math.min(2, r.k()); i++) {
-        recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", 0.9 - i * 0.1));
+      int n = Math.min(2, r.k());
+      int[] ids = new int[n];
+      float[] scores = new float[n];
+      for (int i = 0; i < n; i++) {
+        ids[i] = 2 + i;
+        scores[i] = 0.9f - i * 0.1f;
+        recs.add(new JsonObject().put("movie_id", 2 + i).put("title", "Movie " + (2 + i)).put("genres", new JsonArray().add("Drama")).put("score", (double) scores[i]));
       }
-      m.reply(new NeighbourSearchReply(r.model(), node, recs).toJson());
+      m.reply(new NeighbourSearchReply(r.model(), node, recs.encode(), ids, scores));
     };
     vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, node), ann);
     if (answers) vertx.eventBus().consumer(Addresses.ANN_SEARCH, ann);
@@ -149,6 +175,7 @@ class HttpVerticleTest {
   @Test
   void recommendsThenAnswersFromTheCacheWithAFreshRequestId(Vertx vertx) throws Exception {
     stubs(vertx);
+    awaitReady();
     var first = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json; charset=utf-8");
     assertThat(first.statusCode()).isEqualTo(200);
     JsonObject body = first.bodyAsJsonObject();
@@ -164,6 +191,7 @@ class HttpVerticleTest {
     assertThat(second.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(body.getJsonArray("recommendations"));
     assertThat(second.bodyAsJsonObject().getString("request_id")).isNotEqualTo(body.getString("request_id"));
     assertThat(annCalls.get()).isEqualTo(1);
+    assertThat(cacheGets.get()).as("the second answer came from the near-cache, with no bus hop").isEqualTo(1);
 
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "two analytics events", () -> events.size() == 2);
     assertThat(events.get(0).getBoolean("cache_hit")).isFalse();
@@ -224,6 +252,11 @@ class HttpVerticleTest {
     assertThat(check(healthy, "analytics").getJsonObject("data").getString("state")).isEqualTo("ok");
   }
 
+  private void awaitReady() {
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+  }
+
   private static JsonObject check(JsonObject ready, String id) {
     return ready.getJsonArray("checks").stream().map(JsonObject.class::cast).filter(c -> c.getString("id").equals(id)).findFirst().orElseThrow();
   }
@@ -240,5 +273,54 @@ class HttpVerticleTest {
       assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
       assertThat((System.nanoTime() - started) / 1_000_000).as("ms, within the 300 ms timeout").isLessThan(300 + 200);
     }
+  }
+
+  @Test
+  void withTheNearCacheOffAHitComesFromTheCacheVerticle(Vertx vertx) throws Exception {
+    redeploy(vertx, new JsonObject().put("cache", new JsonObject().put("near-ttl-seconds", 0)));
+    stubs(vertx);
+    awaitReady();
+    var first = post("{\"user_id\": 5}", "application/json");
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "cache put", () -> puts.size() == 1);
+    var second = post("{\"user_id\": 5}", "application/json");
+    assertThat(second.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(first.bodyAsJsonObject().getJsonArray("recommendations"));
+    assertThat(annCalls.get()).isEqualTo(1);
+    assertThat(cacheGets.get()).isEqualTo(2);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "two events", () -> events.size() == 2);
+    assertThat(events.get(1).getBoolean("cache_hit")).isTrue();
+  }
+
+  @Test
+  void eventsWaitInTheOutboxWhileNoAnalyticsNodeIsThereAndArriveOnceOneIs(Vertx vertx) throws Exception {
+    analytics.unregister().await(5, TimeUnit.SECONDS);
+    stubs(vertx);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) ids.add(post("{\"user_id\": " + (1 + i % 9) + "}", "application/json").bodyAsJsonObject().getString("request_id"));
+    JsonObject waiting = check(client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject(), "analytics");
+    assertThat(waiting.getJsonObject("data").getJsonObject("outbox").getInteger("waiting")).isEqualTo(30);
+    assertThat(events).isEmpty();
+    // An analytics node appears: every event arrives, each once.
+    vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, m -> {
+      io.recserve.contract.EventBatch.of(m.body()).events().forEach(e -> events.add(new JsonObject(e.toJson().encode())));
+      m.reply(new JsonObject().put("stored", 1));
+    });
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(10), "30 events", () -> events.size() >= 30);
+    assertThat(events.stream().map(e -> e.getString("request_id")).toList()).containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void aFullOutboxDropsAndCountsNewEventsWithoutHoldingUpAnswers(Vertx vertx) throws Exception {
+    analytics.unregister().await(5, TimeUnit.SECONDS);
+    redeploy(vertx, new JsonObject().put("analytics", new JsonObject().put("outbox-max", 5).put("send-batch-size", 2)));
+    stubs(vertx);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+    for (int i = 0; i < 12; i++) assertThat(post("{\"user_id\": 3}", "application/json").statusCode()).isEqualTo(200);
+    JsonObject outbox = check(client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject(), "analytics")
+        .getJsonObject("data").getJsonObject("outbox");
+    assertThat(outbox.getInteger("waiting")).isEqualTo(5);
+    assertThat(outbox.getLong("dropped")).isEqualTo(7);
   }
 }
