@@ -33,11 +33,11 @@ public final class BootstrapCommand implements Callable<Integer> {
 
   /** Options every step shares: which configuration, which store. */
   public static final class StoreOptions {
-    @Option(names = "--config", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
     String configFile;
-    @Option(names = "--data-dir", description = "embedded data folder (overrides data.dir / RECSERVE_DATA_DIR)")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "embedded data folder (overrides data.dir / RECSERVE_DATA_DIR)")
     String dataDir;
-    @Option(names = "--pg-url", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
+    @Option(names = "--pg-url", paramLabel = "URL", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
     String pgUrl;
 
     /** The configuration with these options laid over it. */
@@ -75,7 +75,7 @@ public final class BootstrapCommand implements Callable<Integer> {
       description = "Load MovieLens ratings and movies, replacing what was imported before.")
   static final class Import implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
+    @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
     String movielens;
 
     public Integer call() throws Exception {
@@ -140,7 +140,7 @@ public final class BootstrapCommand implements Callable<Integer> {
       description = "migrate, import, train, evaluate and publish, in order.")
   static final class All implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
+    @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
     String movielens;
 
     public Integer call() throws Exception {

@@ -21,14 +21,14 @@ import picocli.CommandLine.Option;
     description = "Serve recommendations (all five verticles by default). With no published model, first builds one from MovieLens.")
 public final class ServeCommand implements Callable<Integer> {
   @Mixin BootstrapCommand.StoreOptions store;
-  @Option(names = "--roles", description = "verticles to run here, with optional instance counts, e.g. http or ann:2,embedding (default: all)")
+  @Option(names = "--roles", paramLabel = "ROLES", description = "verticles to run here, with optional instance counts, e.g. http or ann:2,embedding (default: all)")
   String roles = Roles.ALL;
-  @Option(names = "--movielens", description = "MovieLens folder, or a release name downloaded from GroupLens (default ml-latest-small), "
+  @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name downloaded from GroupLens (default ml-latest-small), "
       + "to build the first model from (RECSERVE_MOVIELENS)")
   String movielens;
-  @Option(names = "--redis-url", description = "Redis URL: keep the response cache there (RECSERVE_REDIS_URL)")
+  @Option(names = "--redis-url", paramLabel = "URL", description = "Redis URL: keep the response cache there (RECSERVE_REDIS_URL)")
   String redisUrl;
-  @Option(names = "--port", description = "HTTP port (RECSERVE_HTTP_PORT)")
+  @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (RECSERVE_HTTP_PORT)")
   Integer port;
   @Option(names = "--cluster", description = "join the Hazelcast cluster (cluster.* settings, RECSERVE_CLUSTER_*)")
   boolean cluster;
