@@ -120,7 +120,8 @@ class CommandLineTest {
     Run run = run(args(List.of("bootstrap", "all", "--movielens", dir.resolve("nowhere").toString()), store().toArray(String[]::new)));
     assertThat(run.code()).isEqualTo(1);
     assertNoNull(run);
-    assertThat(run.err()).contains("recserve bootstrap all failed: --movielens " + dir.resolve("nowhere") + " is neither a folder nor a MovieLens release name");
+    assertThat(run.err()).contains("recserve bootstrap all failed: --movielens " + dir.resolve("nowhere") + " is neither a folder (there is none at "
+        + dir.resolve("nowhere") + ") nor a MovieLens release name (ml-100k, ml-10m, ml-1m, ml-20m, ml-25m, ml-32m, ml-latest, ml-latest-small)");
   }
 
   @Test
