@@ -22,6 +22,13 @@ class QuietStartTest {
   @TempDir Path dir;
 
   @Test
+  void jdk21GetsNoFlagItWouldRefuse() {
+    assertThat(NodeProcess.jvmFlags(21)).contains("--add-modules", "java.se", "java.base/jdk.internal.ref=ALL-UNNAMED")
+        .doesNotContain("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
+    assertThat(NodeProcess.jvmFlags(25)).contains("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
+  }
+
+  @Test
   void aClusteredStartHasNoWarningButTheIncubatorOne() throws Exception {
     NodeProcess node = NodeProcess.start(dir, "cache-node",
         List.of("serve", "--cluster", "--no-bootstrap", "--roles", "cache", "--data-dir", dir.resolve("data").toString()),
