@@ -126,7 +126,15 @@ public final class MovieLensDownloader {
     Path found = findLayout(unpacked);
     if (found != null) return found;
     String archive = name.equals("ml-10m") ? "ml-10m.zip" : name + ".zip";
-    Attempt attempt = new Attempt(name, URI.create(base + archive), proxies != null ? proxies : EnvironmentProxies.fromEnvironment());
+    URI url = URI.create(base + archive);
+    EnvironmentProxies chosen;
+    try {
+      chosen = proxies != null ? proxies : EnvironmentProxies.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      throw new MovieLensDownloadException("cannot download " + name + " from " + url + ": " + e.getMessage()
+          + ". Fix that variable or unset it, or " + lowerFirst(WAYS_AROUND), e);
+    }
+    Attempt attempt = new Attempt(name, url, chosen);
     Path zip = cacheDir.resolve(archive + ".part");
     Path staging = null;
     HttpClient http = attempt.client();
