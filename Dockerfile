@@ -26,5 +26,13 @@ ENV RECSERVE_DATA_DIR=/app/data \
     RECSERVE_HTTP_HOST=0.0.0.0
 VOLUME /app/data
 EXPOSE 8080 5701 7001
-ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]
+# The flags of ./recserve for a node: the Vector API (Lucene), the module access Hazelcast documents for Java 17+, and
+# (the image is JDK 25) Unsafe memory access and native calls allowed without a warning.
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", \
+  "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", \
+  "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED", \
+  "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED", \
+  "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", \
+  "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", \
+  "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]
 CMD ["serve"]

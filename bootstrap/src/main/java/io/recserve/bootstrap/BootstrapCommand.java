@@ -12,8 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bootstrap}: the command line that builds, evaluates and publishes models. */
-@Command(name = "bootstrap", mixinStandardHelpOptions = true,
-    description = "Create the schema, import MovieLens, train, evaluate and publish model versions.",
+@Command(name = "bootstrap", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+    description = "Create the schema, import MovieLens, train, evaluate and publish model versions, one step each.",
     subcommands = {BootstrapCommand.Migrate.class, BootstrapCommand.Import.class, BootstrapCommand.Train.class,
         BootstrapCommand.Evaluate.class, BootstrapCommand.Publish.class, BootstrapCommand.All.class,
         BootstrapCommand.Versions.class, BootstrapCommand.Rollback.class, BootstrapCommand.Prune.class})
@@ -25,11 +25,7 @@ public final class BootstrapCommand implements Callable<Integer> {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new BootstrapCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("bootstrap " + cmd.getCommandName() + " failed: " + e.getMessage());
-      if (System.getenv("RECSERVE_DEBUG") != null) e.printStackTrace(cmd.getErr());
-      return 1;
-    }).execute(args);
+    return CommandFailures.install(new CommandLine(new BootstrapCommand())).execute(args);
   }
 
   public static void main(String[] args) {
@@ -38,11 +34,11 @@ public final class BootstrapCommand implements Callable<Integer> {
 
   /** Options every step shares: which configuration, which store. */
   public static final class StoreOptions {
-    @Option(names = "--config", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default conf/recserve.yaml, or RECSERVE_CONFIG)")
     String configFile;
-    @Option(names = "--data-dir", description = "embedded data folder (overrides data.dir / RECSERVE_DATA_DIR)")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "embedded data folder (overrides data.dir / RECSERVE_DATA_DIR)")
     String dataDir;
-    @Option(names = "--pg-url", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
+    @Option(names = "--pg-url", paramLabel = "URL", description = "postgresql://user@host:port/db: use PostgreSQL (overrides RECSERVE_PG_URL)")
     String pgUrl;
 
     /** The configuration with these options laid over it. */
@@ -63,7 +59,8 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "migrate", description = "Create or upgrade the PostgreSQL schema (Flyway).")
+  @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Create or upgrade the PostgreSQL schema (Flyway).")
   static final class Migrate implements Callable<Integer> {
     @Mixin StoreOptions store;
 
@@ -75,10 +72,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "import", description = "Load MovieLens ratings and movies, replacing what was imported before.")
+  @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Load MovieLens ratings and movies, replacing what was imported before.")
   static final class Import implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
+    @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
     String movielens;
 
     public Integer call() throws Exception {
@@ -89,14 +87,15 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "train", description = "Fit implicit ALS on the imported ratings; stores a new model version.")
+  @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Fit implicit ALS on the imported ratings; stores a new model version.")
   static final class Train implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--factors") Integer factors;
-    @Option(names = "--regularization") Double regularization;
-    @Option(names = "--alpha") Double alpha;
-    @Option(names = "--iterations") Integer iterations;
-    @Option(names = "--seed") Long seed;
+    @Option(names = "--factors", description = "latent factors per user and movie (default: als.factors, 64)") Integer factors;
+    @Option(names = "--regularization", description = "L2 regularization (default: als.regularization)") Double regularization;
+    @Option(names = "--alpha", description = "confidence per rating point (default: als.alpha)") Double alpha;
+    @Option(names = "--iterations", description = "ALS sweeps (default: als.iterations)") Integer iterations;
+    @Option(names = "--seed", description = "random seed of the initial vectors (default: als.seed)") Long seed;
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
@@ -110,10 +109,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "evaluate", description = "Offline quality of a version against the popularity baseline.")
+  @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Offline quality of a version against the popularity baseline.")
   static final class Evaluate implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--version", description = "model version (default: the newest)") Long version;
+    @Option(names = "--model-version", paramLabel = "N", description = "model version (default: the newest)") Long version;
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
@@ -123,10 +123,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "publish", description = "Make a model version the one served.")
+  @Command(name = "publish", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Make a model version the one served.")
   static final class Publish implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--version", description = "model version (default: the newest)") Long version;
+    @Option(names = "--model-version", paramLabel = "N", description = "model version (default: the newest)") Long version;
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
@@ -136,10 +137,12 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "all", description = "migrate, import, train, evaluate and publish, in order.")
+  @Command(name = "all", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "migrate, import, train, evaluate and publish, in order.")
   static final class All implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--movielens", description = "MovieLens folder, or a release name to download") String movielens;
+    @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name to download (default: movielens in the configuration)")
+    String movielens;
 
     public Integer call() throws Exception {
       try (ModelPipeline p = store.pipeline()) {
@@ -149,7 +152,8 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "versions", description = "List the stored model versions.")
+  @Command(name = "versions", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "List the stored model versions.")
   static final class Versions implements Callable<Integer> {
     @Mixin StoreOptions store;
 
@@ -174,7 +178,8 @@ public final class BootstrapCommand implements Callable<Integer> {
     return ((Number) rows.get(0).get("ndcg")).doubleValue();
   }
 
-  @Command(name = "prune", description = "Delete the vectors of old versions, keeping the newest model.keep-versions and the current one.")
+  @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Delete the vectors of old versions, keeping the newest model.keep-versions and the current one.")
   static final class Prune implements Callable<Integer> {
     @Mixin StoreOptions store;
 
@@ -186,10 +191,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "rollback", description = "Make an older model version current again (default: the one before the current).")
+  @Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+      description = "Make an older model version current again (default: the one before the current).")
   static final class Rollback implements Callable<Integer> {
     @Mixin StoreOptions store;
-    @Option(names = "--to", description = "model version to serve") Long to;
+    @Option(names = "--to", paramLabel = "N", description = "model version to serve") Long to;
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {

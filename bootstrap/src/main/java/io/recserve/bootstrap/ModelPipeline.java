@@ -77,7 +77,8 @@ public final class ModelPipeline implements AutoCloseable {
       return MovieLensDownloader.fetch(spec, DataFolder.of(config).resolve("movielens"),
           config.getString("movielens-url", MovieLensDownloader.GROUPLENS));
     }
-    throw new IllegalArgumentException("--movielens " + spec + " is neither a folder nor a MovieLens release name " + MovieLensDownloader.KNOWN);
+    throw new IllegalArgumentException("--movielens " + spec + " is neither a folder (there is none at " + dir.toAbsolutePath().normalize()
+        + ") nor a MovieLens release name (" + String.join(", ", new java.util.TreeSet<>(MovieLensDownloader.KNOWN)) + ")");
   }
 
   public AlsParams params() {

@@ -1,11 +1,13 @@
 package io.recserve.launcher;
 
 import io.recserve.bootstrap.BootstrapCommand;
+import io.recserve.bootstrap.CommandFailures;
+import io.recserve.bootstrap.RecserveVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The runnable jar's entry point: {@code serve} a node, or run a {@code bootstrap} step. */
-@Command(name = "recserve", mixinStandardHelpOptions = true, version = "Recserve 0.1.0",
+@Command(name = "recserve", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
     description = "Recommendations served from collaborative-filtering embeddings.",
     subcommands = {ServeCommand.class, BootstrapCommand.class})
 public final class Recserve implements Runnable {
@@ -14,12 +16,13 @@ public final class Recserve implements Runnable {
     CommandLine.usage(this, System.out);
   }
 
+  /** The command line with its failure handler: a failed command prints one line (never "null") and exits 1. */
+  public static CommandLine commandLine() {
+    return CommandFailures.install(new CommandLine(new Recserve()));
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Recserve()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("recserve " + cmd.getCommandName() + " failed: " + e.getMessage());
-      if (System.getenv("RECSERVE_DEBUG") != null) e.printStackTrace(cmd.getErr());
-      return 1;
-    }).execute(args);
+    int code = commandLine().execute(args);
     if (code != 0 || args.length == 0 || !args[0].equals("serve")) System.exit(code);
   }
 }

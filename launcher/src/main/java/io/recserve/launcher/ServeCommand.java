@@ -2,8 +2,13 @@ package io.recserve.launcher;
 
 import io.recserve.bootstrap.BootstrapCommand;
 import io.recserve.bootstrap.ModelPipeline;
+import io.recserve.bootstrap.RecserveVersion;
+import io.recserve.model.Failures;
 import io.recserve.serving.PgSettings;
 import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,16 +17,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve}: runs a Recserve node; on a store with no published model it first builds one. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve recommendations (all five verticles by default).")
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = RecserveVersion.class,
+    description = "Serve recommendations (all five verticles by default). With no published model, first builds one from MovieLens.")
 public final class ServeCommand implements Callable<Integer> {
   @Mixin BootstrapCommand.StoreOptions store;
-  @Option(names = "--roles", description = "verticles to run here, with optional instance counts, e.g. http or ann:2,embedding (default: all)")
+  @Option(names = "--roles", paramLabel = "ROLES", description = "verticles to run here, with optional instance counts, e.g. http or ann:2,embedding (default: all)")
   String roles = Roles.ALL;
-  @Option(names = "--movielens", description = "MovieLens folder or release name to build the first model from (RECSERVE_MOVIELENS)")
+  @Option(names = "--movielens", paramLabel = "DIR|RELEASE", description = "MovieLens folder, or a release name downloaded from GroupLens (default ml-latest-small), "
+      + "to build the first model from (RECSERVE_MOVIELENS)")
   String movielens;
-  @Option(names = "--redis-url", description = "Redis URL: keep the response cache there (RECSERVE_REDIS_URL)")
+  @Option(names = "--redis-url", paramLabel = "URL", description = "Redis URL: keep the response cache there (RECSERVE_REDIS_URL)")
   String redisUrl;
-  @Option(names = "--port", description = "HTTP port (RECSERVE_HTTP_PORT)")
+  @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (RECSERVE_HTTP_PORT)")
   Integer port;
   @Option(names = "--cluster", description = "join the Hazelcast cluster (cluster.* settings, RECSERVE_CLUSTER_*)")
   boolean cluster;
@@ -32,25 +39,21 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JsonObject config = configuration();
     Roles parsed = Roles.parse(roles);
-    if (parsed.needsModel() && !noBootstrap) ensureModel(config);
+    OptionalLong model = OptionalLong.empty();
+    if (parsed.needsModel()) model = noBootstrap ? currentVersion(config) : ensureModel(config);
     RecserveNode node = RecserveNode.start(config, parsed).await();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.stop().await(40, TimeUnit.SECONDS);
       } catch (Exception e) {
-        System.err.println("shutdown: " + e.getMessage());
+        System.err.println("shutdown: " + Failures.describe(e));
       } finally {
         stopped.countDown();
       }
     }, "recserve-shutdown"));
-    if (parsed.has("http")) {
-      System.out.println("Recserve is serving on http://localhost:" + config.getJsonObject("http").getInteger("port")
-          + "  (try: curl -s -XPOST localhost:" + config.getJsonObject("http").getInteger("port")
-          + "/recommend -H 'content-type: application/json' -d '{\"user_id\": 1}')");
-    } else {
-      System.out.println("Recserve node running roles " + parsed.instances().keySet());
-    }
+    System.out.print(StartSummary.text(config, parsed, node.vertx(), model));
+    System.out.flush();
     stopped.await();
     return 0;
   }
@@ -65,14 +68,28 @@ public final class ServeCommand implements Callable<Integer> {
     return config;
   }
 
-  /** First run: with nothing published in the store, migrate, import, train, evaluate and publish, then serve. */
-  static void ensureModel(JsonObject config) throws Exception {
+  /**
+   * First run: with nothing published in the store, migrate, import, train, evaluate and publish, then serve.
+   * Returns the current version.
+   */
+  static OptionalLong ensureModel(JsonObject config) throws Exception {
     try (ModelPipeline pipeline = new ModelPipeline(config, System.out)) {
       if (PgSettings.configured(config)) pipeline.migrate();
-      if (pipeline.repository().current().isPresent()) return;
+      OptionalLong current = pipeline.repository().current();
+      if (current.isPresent()) return current;
       System.out.println("No model is published in " + pipeline.storeName() + ": building one from MovieLens "
           + config.getString("movielens") + " (bootstrap all)");
       pipeline.all(config.getString("movielens"));
+      return pipeline.repository().current();
+    }
+  }
+
+  /** The store's current version, for the start summary; empty when there is none or the store cannot tell yet. */
+  static OptionalLong currentVersion(JsonObject config) {
+    try (ModelPipeline pipeline = new ModelPipeline(config, new PrintStream(OutputStream.nullOutputStream()))) {
+      return pipeline.repository().current();
+    } catch (RuntimeException e) {
+      return OptionalLong.empty();
     }
   }
 }

@@ -12,6 +12,23 @@ import java.util.concurrent.TimeUnit;
 
 /** The launcher run as its own JVM, as a user runs it: for cluster nodes and for stopping with a real SIGTERM. */
 final class NodeProcess {
+  /**
+   * The flags every node starts with (as in ./recserve, the Dockerfile and pom.xml's recserve.jvm.args): the Vector API,
+   * Hazelcast's module access, and on JDK 23+ (which JDK 21 would refuse) the ones that allow Unsafe memory access and
+   * native calls without a warning.
+   */
+  static final List<String> JVM_FLAGS = jvmFlags(Runtime.version().feature());
+
+  static List<String> jvmFlags(int jdk) {
+    List<String> flags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector",
+        "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    if (jdk >= 23) flags.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+    return List.copyOf(flags);
+  }
+
   final Process process;
   final Path log;
 
@@ -27,8 +44,10 @@ final class NodeProcess {
   static NodeProcess start(Path dir, String name, List<String> args, Map<String, String> env, String readyLine) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Path log = dir.resolve(name + ".log");
-    List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx384m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Recserve.class.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(JVM_FLAGS);
+    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        Recserve.class.getName()));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith("RECSERVE_"));

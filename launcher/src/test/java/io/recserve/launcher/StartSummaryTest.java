@@ -1,0 +1,47 @@
+package io.recserve.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class StartSummaryTest {
+  @Test
+  void passwordsInUrlsAreMasked() {
+    assertThat(StartSummary.mask("postgresql://recserve:s3cret@db:5432/recserve")).isEqualTo("postgresql://recserve:***@db:5432/recserve");
+    assertThat(StartSummary.mask("redis://:s3cret@cache:6379/0")).isEqualTo("redis://:***@cache:6379/0");
+    assertThat(StartSummary.mask("postgresql://postgres@127.0.0.1:5432/test")).isEqualTo("postgresql://postgres@127.0.0.1:5432/test");
+    assertThat(StartSummary.mask("postgresql://db/recserve?user=a&password=s3cret&ssl=true"))
+        .isEqualTo("postgresql://db/recserve?user=a&password=***&ssl=true");
+  }
+
+  @Test
+  void aFullNodeSaysWhereEverythingIs() {
+    JsonObject config = new JsonObject()
+        .put("data", new JsonObject().put("dir", "data"))
+        .put("pg", new JsonObject().put("url", "postgresql://recserve:s3cret@db:5432/recserve").put("schema", "public"))
+        .put("redis", new JsonObject().put("url", "redis://:hidden@cache:6379"))
+        .put("cache", new JsonObject().put("enabled", true).put("ttl-seconds", 300).put("local-ttl-seconds", 10))
+        .put("http", new JsonObject().put("port", 8181).put("instances", 2))
+        .put("bridge", new JsonObject().put("enabled", true).put("port", 7001));
+    Vertx vertx = Vertx.vertx();
+    try {
+      String text = StartSummary.text(config, Roles.parse(Roles.ALL), vertx, OptionalLong.of(7));
+      assertThat(text).doesNotContain("s3cret", "hidden").contains(
+          "Recserve is serving on http://localhost:8181",
+          "  roles   http x2, embedding, ann, cache, analytics",
+          "  store   PostgreSQL postgresql://recserve:***@db:5432/recserve (schema public)",
+          "  cache   Redis redis://:***@cache:6379 (answers kept 300 s, 10 s in this process first)",
+          "  model   version 7",
+          "  ports   HTTP 8181, event-stream bridge 7001",
+          "  try     curl -s -XPOST localhost:8181/recommend");
+    } finally {
+      vertx.close().await();
+    }
+  }
+}
