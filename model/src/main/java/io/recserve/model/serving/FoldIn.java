@@ -24,7 +24,14 @@ import org.ejml.interfaces.decomposition.CholeskyDecomposition_F32;
  * and solves the f x f system by Cholesky (EJML). Movie ids the version does not know are left out and reported in
  * {@link Result#unknown()}; with no known rating the vector is zero (as training leaves a row with no rating).
  *
- * <p>Instances are immutable and safe for concurrent fold-ins: every call works in its own scratch arrays.
+ * <p>For a user the model knows, folding in the user's training ratings is one more user half-step against the final
+ * Y. Training ({@link io.recserve.model.als.ImplicitAls}) solves users, then movies, in each iteration, so the stored
+ * user vector was solved against the previous iteration's Y: the two agree as far as Y has converged (on
+ * ml-latest-small with the project's settings, cosine above 0.9997 and 9 or 10 of the same top 10). Against that
+ * previous Y the fold-in gives back the stored vector to float rounding.
+ *
+ * <p>Instances are immutable and safe for concurrent fold-ins: every call works in its own scratch arrays. The movie
+ * vectors are used in place, not copied; they must not change afterwards.
  */
 public final class FoldIn {
   private final int factors;

@@ -64,12 +64,13 @@ class FoldInTest {
    * trained X of iteration n was solved against Y of iteration n - 1. Folding a user in against that Y (a model
    * trained with the same seed for n - 1 iterations) must give back the trained vector up to float rounding: the same
    * equations, confidence and regularization. Training solves users with at most factors / 3 ratings through the
-   * Woodbury identity and the others by an f x f Cholesky; both agree here.
+   * Woodbury identity and the others by an f x f Cholesky; both agree here. An approximate row solver (a few
+   * conjugate-gradient steps) would not: this needs the exact one.
    */
   @Test
   void reproducesTrainingsUserHalfStepOnMovieLens() {
-    ServingFixtures.Trained before = ServingFixtures.latestSmallModel(1);
-    ServingFixtures.Trained after = ServingFixtures.latestSmallModel(2);
+    ServingFixtures.Trained before = ServingFixtures.latestSmallExactModel(1);
+    ServingFixtures.Trained after = ServingFixtures.latestSmallExactModel(2);
     FoldIn foldIn = FoldIn.of(before.version().movies(), before.params());
     UserVectors trained = after.version().users();
     Map<Integer, TreeMap<Integer, Float>> users = byUser(ServingFixtures.latestSmallData().ratings());
@@ -80,13 +81,16 @@ class FoldInTest {
       assertThat(result.excluded()).containsExactly(trained.rated()[trained.indexOf(user.getKey())]);
       worst = Math.min(worst, cosine(result.vector(), trained.vector(trained.indexOf(user.getKey()))));
     }
-    assertThat(worst).as("worst cosine over %d users", users.size()).isGreaterThan(0.99999);
+    assertThat(worst).as("worst cosine over %d users", users.size()).isGreaterThan(0.999999);
   }
 
   /**
    * The issue's acceptance: against the final model (project settings, 15 iterations), a known user's own ratings fold
    * in to nearly the trained vector. The fold-in is one more user half-step against the final Y, while the trained X
-   * was solved against the Y of iteration 14; the bar relies on Y having converged (Y14 close to Y15).
+   * was solved against the Y of iteration 14; the bar relies on Y having converged (Y14 close to Y15). Measured here:
+   * worst cosine 0.9997 over these 20 users (0.9996 over all 610), 9 or 10 of the top 10 shared. With the als-scale
+   * branch's default conjugate-gradient solver (3 steps per row) the trained vectors are approximate and the bar
+   * still held for all 610 users (worst cosine 0.9995, measured before that branch was merged).
    */
   @Test
   void knownUsersFoldInToTheirTrainedVectors() {

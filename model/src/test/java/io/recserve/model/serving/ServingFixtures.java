@@ -25,7 +25,7 @@ final class ServingFixtures {
   /** The project's training settings (ModelPipeline's defaults): 64 factors, lambda 30, alpha 1, 15 iterations, seed 42. */
   static final AlsParams PROJECT = new AlsParams(64, 30.0, 1.0, 15, 42L, Runtime.getRuntime().availableProcessors());
 
-  private static final Map<Integer, Trained> LATEST_SMALL = new HashMap<>();
+  private static final Map<AlsParams, Trained> LATEST_SMALL = new HashMap<>();
   private static MovieLensData latestSmallData;
 
   private ServingFixtures() {}
@@ -53,11 +53,38 @@ final class ServingFixtures {
   }
 
   /** ml-latest-small trained with the project's settings but {@code iterations} iterations; cached per JVM. */
-  static synchronized Trained latestSmallModel(int iterations) {
-    return LATEST_SMALL.computeIfAbsent(iterations, it -> {
-      AlsParams params = new AlsParams(PROJECT.factors(), PROJECT.regularization(), PROJECT.alpha(), it, PROJECT.seed(), PROJECT.threads());
-      return train(latestSmallData(), params);
-    });
+  static Trained latestSmallModel(int iterations) {
+    return latestSmall(project(iterations));
+  }
+
+  /**
+   * ml-latest-small as {@link #latestSmallModel}, but with every row solved exactly (Cholesky), for tests that compare
+   * the fold-in with training's own half-step to float precision.
+   */
+  static Trained latestSmallExactModel(int iterations) {
+    return latestSmall(exact(project(iterations)));
+  }
+
+  /**
+   * The parameters with the exact row solver. Here training has no other. The als-scale branch adds a
+   * conjugate-gradient solver and makes it the default of the six-argument AlsParams constructor: when it is merged,
+   * return {@code params.withSolver(AlsParams.Solver.CHOLESKY, params.cgSteps())} here.
+   */
+  static AlsParams exact(AlsParams params) {
+    return params;
+  }
+
+  private static AlsParams project(int iterations) {
+    return new AlsParams(PROJECT.factors(), PROJECT.regularization(), PROJECT.alpha(), iterations, PROJECT.seed(), PROJECT.threads());
+  }
+
+  private static synchronized Trained latestSmall(AlsParams params) {
+    Trained trained = LATEST_SMALL.get(params);
+    if (trained == null) {
+      trained = train(latestSmallData(), params);
+      LATEST_SMALL.put(params, trained);
+    }
+    return trained;
   }
 
   static Trained train(MovieLensData data, AlsParams params) {
