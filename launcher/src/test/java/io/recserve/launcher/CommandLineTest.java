@@ -145,7 +145,7 @@ class CommandLineTest {
     for (String step : Recserve.commandLine().getSubcommands().get("bootstrap").getSubcommands().keySet()) {
       commands.add(List.of("bootstrap", step));
     }
-    assertThat(commands).hasSize(11);
+    assertThat(commands).hasSize(12);
     for (List<String> command : commands) {
       for (String help : List.of("--help", "-h")) {
         List<String> args = new ArrayList<>(command);

@@ -54,6 +54,7 @@ class GracefulStopTest {
     assertThat(node.process.exitValue()).isIn(0, 143);
     List<String> stored = Files.readAllLines(dir.resolve("data/analytics/events.jsonl")).stream()
         .map(line -> new JsonObject(line).getString("request_id")).toList();
-    assertThat(stored).containsExactlyElementsOf(ids);
+    assertThat(stored).as("every answer stored once (HTTP instances send their batches independently, so not in answer order)")
+        .containsExactlyInAnyOrderElementsOf(ids);
   }
 }

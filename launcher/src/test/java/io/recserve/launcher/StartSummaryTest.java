@@ -35,8 +35,8 @@ class StartSummaryTest {
       assertThat(text).doesNotContain("s3cret", "hidden").contains(
           "Recserve is serving on http://localhost:8181",
           "  roles   http x2, embedding, ann, cache, analytics",
-          "  store   PostgreSQL postgresql://recserve:***@db:5432/recserve (schema public)",
-          "  cache   Redis redis://:***@cache:6379 (answers kept 300 s, 10 s in this process first)",
+          "  store   PostgreSQL postgresql://recserve:***@db:5432/recserve",
+          "  cache   Redis redis://:***@cache:6379 (answers kept 300 s; the HTTP node keeps them 10 s in its near-cache)",
           "  model   version 7",
           "  ports   HTTP 8181, event-stream bridge 7001",
           "  try     curl -s -XPOST localhost:8181/recommend");
