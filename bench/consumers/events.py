@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints Recserve's recommendation events as they happen, through the TCP event-bus bridge.
+"""Prints Recserve's recommendation events as they are stored, through the TCP event-bus bridge.
 Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
 Usage: python3 events.py [host] [port] [count]"""
 import json, socket, struct, sys
@@ -16,14 +16,14 @@ def receive():
     size = struct.unpack(">I", sock.recv(4, socket.MSG_WAITALL))[0]
     return json.loads(sock.recv(size, socket.MSG_WAITALL))
 
-send({"type": "register", "address": "recserve.analytics.events"})
+send({"type": "register", "address": "recserve.analytics.stream"})
 seen = 0
 while count == 0 or seen < count:
     frame = receive()
-    if frame["type"] == "message":
-        event = frame["body"]
-        print(event["request_id"], "user", event["user_id"], "movies", [i["movie_id"] for i in event["items"]],
-              "version", event["model_version"], "hit" if event["cache_hit"] else "miss", f'{event["latency_ms"]:.1f} ms')
-        seen += 1
+    if frame["type"] == "message":  # one message per batch of stored events
+        for event in frame["body"]["events"]:
+            print(event["request_id"], event["kind"], "user", event.get("user_id"), "movies", [i["movie_id"] for i in event["items"]],
+                  "version", event["model_version"], "hit" if event["cache_hit"] else "miss", f'{event["latency_ms"]:.1f} ms')
+            seen += 1
     elif frame["type"] == "err":
         print("refused:", frame["message"], file=sys.stderr)
