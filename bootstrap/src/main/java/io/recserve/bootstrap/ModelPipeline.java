@@ -10,6 +10,10 @@ import io.recserve.model.eval.TemporalSplit;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.MovieLensDownloader;
 import io.recserve.model.movielens.MovieLensReader;
+import io.recserve.model.feedback.Feedback;
+import io.recserve.model.feedback.FeedbackMerge;
+import io.recserve.model.movielens.Ratings;
+import io.recserve.model.serving.RatingScale;
 import io.recserve.model.store.FileModelRepository;
 import io.recserve.serving.DataFolder;
 import io.recserve.serving.PgSettings;
@@ -94,15 +98,26 @@ public final class ModelPipeline implements AutoCloseable {
     return train(params, repository.loadDataset());
   }
 
+  /**
+   * Trains on the imported ratings with every piece of live feedback applied, and stores the version with the last
+   * feedback it includes (serving replays only what came after) and the imported ratings' scale (feedback is checked
+   * against it).
+   */
   private long train(AlsParams params, MovieLensData data) {
-    Interactions interactions = Interactions.of(data.ratings());
+    List<Feedback> feedback = repository.feedback();
+    Ratings ratings = FeedbackMerge.apply(data.ratings(), feedback);
+    long trainedThrough = feedback.stream().mapToLong(Feedback::seq).max().orElse(0);
+    if (!feedback.isEmpty()) {
+      out.println(String.format(Locale.ROOT, "train: %,d pieces of live feedback merged with the %,d imported ratings", feedback.size(), data.ratings().size()));
+    }
+    Interactions interactions = Interactions.of(ratings);
     out.println(String.format(Locale.ROOT, "train: %,d users x %,d movies, %,d ratings; factors=%d regularization=%s alpha=%s iterations=%d seed=%d threads=%d",
         interactions.users(), interactions.items(), interactions.size(), params.factors(), params.regularization(), params.alpha(),
         params.iterations(), params.seed(), params.threads()));
     long start = System.nanoTime();
     AlsModel model = ImplicitAls.train(interactions, params);
     double seconds = (System.nanoTime() - start) / 1e9;
-    long version = repository.saveModel(TrainedModel.of(params, model, data.movies()));
+    long version = repository.saveModel(TrainedModel.of(params, model, data.movies()).with(trainedThrough, RatingScale.of(data.ratings())));
     out.println(String.format(Locale.ROOT, "train: model version %d stored (%.2f s training, %,.0f ratings/s per iteration)",
         version, seconds, interactions.size() * params.iterations() / seconds));
     return version;

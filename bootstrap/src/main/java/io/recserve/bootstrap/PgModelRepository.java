@@ -6,6 +6,7 @@ import io.recserve.model.als.AlsParams;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.movielens.MovieLensData;
 import io.recserve.model.movielens.Ratings;
+import io.recserve.model.serving.RatingScale;
 import io.recserve.model.store.ModelRepository;
 import io.recserve.model.store.ModelVersionInfo;
 import io.recserve.model.store.MovieVectors;
@@ -162,6 +163,13 @@ public final class PgModelRepository implements ModelRepository {
     });
   }
 
+  @Override
+  public List<io.recserve.model.feedback.Feedback> feedback() {
+    try (io.recserve.serving.PgFeedbackStore store = new io.recserve.serving.PgFeedbackStore(settings)) {
+      return store.since(0);
+    }
+  }
+
   // ---- model versions ----
 
   @Override
@@ -172,24 +180,37 @@ public final class PgModelRepository implements ModelRepository {
       MovieVectors movies = model.movies();
       int f = users.factors();
       try (PreparedStatement p = c.prepareStatement(
-          "insert into model_versions (factors, params, users, movies) values (?, ?::jsonb, ?, ?) returning version")) {
+          "insert into model_versions (factors, params, users, movies, trained_through, rating_min, rating_max, rating_step) "
+              + "values (?, ?::jsonb, ?, ?, ?, ?, ?, ?) returning version")) {
         p.setInt(1, f);
         p.setString(2, Json.write(model.params().toMap()));
         p.setInt(3, users.size());
         p.setInt(4, movies.size());
+        p.setLong(5, model.trainedThrough());
+        RatingScale scale = model.scale();
+        for (int k = 0; k < 3; k++) {
+          if (scale == null) p.setNull(6 + k, java.sql.Types.REAL);
+          else p.setFloat(6 + k, (float) (k == 0 ? scale.minimum() : k == 1 ? scale.maximum() : scale.step()));
+        }
         try (ResultSet rs = p.executeQuery()) {
           rs.next();
           version = rs.getLong(1);
         }
       }
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-      copy.copyIn("copy user_embeddings (version, user_id, vector, rated) from stdin (format csv)", new CsvRows(users.size(), (i, out) -> {
+      copy.copyIn("copy user_embeddings (version, user_id, vector, rated, ratings) from stdin (format csv)", new CsvRows(users.size(), (i, out) -> {
         out.append(version).append(',').append(users.ids()[i]).append(",\\x")
             .append(HEX.formatHex(VectorCodec.encode(users.vectors(), i * f, f))).append(",\"{");
         int[] rated = users.rated()[i];
         for (int k = 0; k < rated.length; k++) {
           if (k > 0) out.append(',');
           out.append(rated[k]);
+        }
+        out.append("}\",\"{");
+        float[] ratings = users.ratingsOf(i);
+        for (int k = 0; k < ratings.length; k++) {
+          if (k > 0) out.append(',');
+          out.append(ratings[k]);
         }
         out.append("}\"");
       }));
@@ -209,14 +230,17 @@ public final class PgModelRepository implements ModelRepository {
   public TrainedModel loadModel(long version) {
     return transaction(c -> {
       AlsParams params;
-      try (PreparedStatement p = c.prepareStatement("select params::text from model_versions where version = ? and pruned_at is null")) {
+      long trainedThrough;
+      try (PreparedStatement p = c.prepareStatement("select params::text, trained_through from model_versions where version = ? and pruned_at is null")) {
         p.setLong(1, version);
         try (ResultSet rs = p.executeQuery()) {
           if (!rs.next()) throw new IllegalArgumentException("no model version " + version);
           params = AlsParams.fromMap(Json.readMap(rs.getString(1)));
+          trainedThrough = rs.getLong(2);
         }
       }
-      return new TrainedModel(params, PgModelReader.users(c, version), PgModelReader.movies(c, version));
+      return new TrainedModel(params, PgModelReader.users(c, version), PgModelReader.movies(c, version), trainedThrough,
+          PgModelReader.scale(c, version));
     });
   }
 
@@ -237,12 +261,15 @@ public final class PgModelRepository implements ModelRepository {
     return transaction(c -> {
       List<ModelVersionInfo> out = new ArrayList<>();
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "select v.version, v.uuid::text, v.created_at, v.params::text, v.users, v.movies, v.evaluation::text, c.version is not null "
+          "select v.version, v.uuid::text, v.created_at, v.params::text, v.users, v.movies, v.evaluation::text, c.version is not null, "
+              + "v.trained_through, v.rating_min, v.rating_max, v.rating_step "
               + "from model_versions v left join model_current c on c.version = v.version where v.pruned_at is null order by v.version")) {
         while (rs.next()) {
           String evaluation = rs.getString(7);
+          rs.getFloat(10);
+          RatingScale scale = rs.wasNull() ? null : new RatingScale(rs.getFloat(10), rs.getFloat(11), rs.getFloat(12));
           out.add(new ModelVersionInfo(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), Json.readMap(rs.getString(4)),
-              rs.getInt(5), rs.getInt(6), evaluation == null ? null : Json.readMap(evaluation), rs.getBoolean(8)));
+              rs.getInt(5), rs.getInt(6), evaluation == null ? null : Json.readMap(evaluation), rs.getBoolean(8), rs.getLong(9), scale));
         }
       }
       return out;

@@ -11,6 +11,24 @@ public final class Addresses {
   public static final String EMBEDDING_USER = "recserve.embedding.user";
   /** Request/reply: {@link NeighbourSearchRequest} to {@link NeighbourSearchReply}. */
   public static final String ANN_SEARCH = "recserve.ann.search";
+  /** Request/reply: {@link FoldInRequest} to {@link UserEmbeddingReply}; also on each node's own copy. */
+  public static final String EMBEDDING_FOLDIN = "recserve.embedding.foldin";
+  /** Request/reply: {@link PopularRequest} to {@link NeighbourSearchReply}; also on each node's own copy. */
+  public static final String EMBEDDING_POPULAR = "recserve.embedding.popular";
+  /** Request/reply: {@link ExplainRequest} to {@code {"because": [...]}}; also on each node's own copy. */
+  public static final String EMBEDDING_EXPLAIN = "recserve.embedding.explain";
+  /** Request/reply, each embedding node's own: {@link UserChanged} to {@code {}} once the user is folded in again. */
+  public static final String EMBEDDING_REFRESH = "recserve.embedding.refresh";
+  /** Request/reply: {@link SimilarRequest} to {@link NeighbourSearchReply}; also on each node's own copy. */
+  public static final String ANN_SIMILAR = "recserve.ann.similar";
+  /** Request/reply: {@link FeedbackRequest} to the stored feedback (an embedding node stores and applies it). */
+  public static final String FEEDBACK_RECORD = "recserve.feedback.record";
+  /** Request/reply: {@code {"user_id": 42}} to {@code {"forgotten": n}}: the user's feedback deleted. */
+  public static final String FEEDBACK_FORGET = "recserve.feedback.forget";
+  /** Request/reply, each HTTP node's own: {@link UserChanged} to {@code {}} once its near-cache forgot the user. */
+  public static final String HTTP_INVALIDATE = "recserve.http.invalidate";
+  /** Request/reply: {@link UserChanged} to {@code {}} once the cache dropped the user's answers. */
+  public static final String CACHE_INVALIDATE = "recserve.cache.invalidate";
   /** Request/reply: {@link CacheGet} to {@link CacheEntry} (absent value on a miss). */
   public static final String CACHE_GET = "recserve.cache.get";
   /** Send, no reply expected: {@link CacheEntry}. */

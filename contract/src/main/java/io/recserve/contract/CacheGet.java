@@ -2,10 +2,14 @@ package io.recserve.contract;
 
 import io.vertx.core.json.JsonObject;
 
-/** Looks a key up in the response cache: {@code {"key": "rec:v3:u42:k10"}}. */
-public record CacheGet(String key) {
+/**
+ * Looks an answer up in the response cache: {@code field} of the entry {@code key}. Answers of one user (or one
+ * movie's similar movies) in one model version share a key, one field per request variant, so they can be dropped
+ * together. <pre>{"key": "rec:3:5f0c...:u42", "field": "k10"}</pre>
+ */
+public record CacheGet(String key, String field) {
   public JsonObject toJson() {
-    return new JsonObject().put("key", key);
+    return new JsonObject().put("key", key).put("field", field);
   }
 
   /** A message body as sent: the record itself (same JVM) or its JSON. */
@@ -14,6 +18,6 @@ public record CacheGet(String key) {
   }
 
   public static CacheGet fromJson(JsonObject json) {
-    return new CacheGet(Shapes.requireString(json, "key"));
+    return new CacheGet(Shapes.requireString(json, "key"), Shapes.requireString(json, "field"));
   }
 }

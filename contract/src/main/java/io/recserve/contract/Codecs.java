@@ -31,6 +31,12 @@ public final class Codecs {
     bus.registerDefaultCodec(NeighbourSearchReply.class, json("recserve.NeighbourSearchReply", NeighbourSearchReply::toJson, NeighbourSearchReply::fromJson));
     bus.registerDefaultCodec(CacheGet.class, json("recserve.CacheGet", CacheGet::toJson, CacheGet::fromJson));
     bus.registerDefaultCodec(CacheEntry.class, json("recserve.CacheEntry", CacheEntry::toJson, CacheEntry::fromJson));
+    bus.registerDefaultCodec(SimilarRequest.class, json("recserve.SimilarRequest", SimilarRequest::toJson, SimilarRequest::fromJson));
+    bus.registerDefaultCodec(FoldInRequest.class, json("recserve.FoldInRequest", FoldInRequest::toJson, FoldInRequest::fromJson));
+    bus.registerDefaultCodec(PopularRequest.class, json("recserve.PopularRequest", PopularRequest::toJson, PopularRequest::fromJson));
+    bus.registerDefaultCodec(ExplainRequest.class, json("recserve.ExplainRequest", ExplainRequest::toJson, ExplainRequest::fromJson));
+    bus.registerDefaultCodec(FeedbackRequest.class, json("recserve.FeedbackRequest", FeedbackRequest::toJson, FeedbackRequest::fromJson));
+    bus.registerDefaultCodec(UserChanged.class, json("recserve.UserChanged", UserChanged::toJson, UserChanged::fromJson));
   }
 
   private static <T> RecordCodec<T> json(String name, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {

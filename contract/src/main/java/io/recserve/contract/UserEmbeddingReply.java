@@ -4,18 +4,25 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A user's vector and the movies the user rated (to exclude from recommendations), in model version {@code model}.
- * {@code found} is false, with an empty vector, for a user the model does not know.
+ * {@code found} is false, with an empty vector, for a user the model does not know (and who sent no feedback).
+ * {@code generation} is the sequence number of the user's latest live feedback in it (absent: none): an answer
+ * computed from an older generation is never cached after that feedback.
  * {@code vector} is base64 of little-endian float32, {@code rated} base64 of little-endian int32 (see {@link Shapes}).
  * <pre>{"user_id": 42, "model_version": 3, "model_id": "uuid", "found": true, "vector": "zcxMPc3MzD0=", "rated": "AQAAADIAAAA="}</pre>
  */
-public record UserEmbeddingReply(int userId, ModelRef model, boolean found, float[] vector, int[] rated) {
+public record UserEmbeddingReply(int userId, ModelRef model, boolean found, float[] vector, int[] rated, long generation) {
+  public UserEmbeddingReply(int userId, ModelRef model, boolean found, float[] vector, int[] rated) {
+    this(userId, model, found, vector, rated, 0);
+  }
+
   public static UserEmbeddingReply unknown(int userId, ModelRef model) {
-    return new UserEmbeddingReply(userId, model, false, new float[0], new int[0]);
+    return new UserEmbeddingReply(userId, model, false, new float[0], new int[0], 0);
   }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("user_id", userId).put("found", found)
         .put("vector", Shapes.packFloats(vector)).put("rated", Shapes.packInts(rated));
+    if (generation > 0) json.put("generation", generation);
     return ModelRef.put(json, "model", model);
   }
 
@@ -26,6 +33,7 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
 
   public static UserEmbeddingReply fromJson(JsonObject json) {
     return new UserEmbeddingReply(Shapes.requireInt(json, "user_id"), ModelRef.get(json, "model"),
-        json.getBoolean("found", false), Shapes.unpackFloats(json.getString("vector")), Shapes.unpackInts(json.getString("rated")));
+        json.getBoolean("found", false), Shapes.unpackFloats(json.getString("vector")), Shapes.unpackInts(json.getString("rated")),
+        json.getLong("generation", 0L));
   }
 }

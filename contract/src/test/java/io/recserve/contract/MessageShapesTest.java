@@ -86,7 +86,9 @@ class MessageShapesTest {
     assertThatThrownBy(() -> UserEmbeddingRequest.fromJson(new JsonObject().put("user_id", "x"))).hasMessageContaining("'user_id'");
     assertThatThrownBy(() -> CacheGet.fromJson(new JsonObject())).hasMessageContaining("'key'");
     assertThat(UserEmbeddingRequest.fromJson(new JsonObject().put("user_id", 5)).model()).isNull();
-    assertThat(CacheEntry.recommendationKey(new ModelRef(3, "abc"), 42, 10)).isEqualTo("rec:" + CacheEntry.FORMAT + ":abc:u42:k10");
+    assertThat(CacheEntry.userKey("abc", 42)).isEqualTo("rec:" + CacheEntry.FORMAT + ":abc:u42");
+    assertThat(new Filters(java.util.List.of(" Comedy", "action"), null, new int[] {3, 1, 3}, 1990, null).variant())
+        .as("filters have one canonical text for cache keys").isEqualTo("|g=action,comedy|xm=1,3|y>=1990");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.recserve.serving;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NodeHeartbeat;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.model.store.VersionRef;
 import io.vertx.core.Vertx;
 

@@ -52,19 +52,24 @@ public final class PgModelReader {
     int[] ids = new int[n];
     float[] vectors = new float[n * f];
     int[][] rated = new int[n][];
+    float[][] ratings = new float[n][];
+    boolean allRatings = true;
     int i = 0;
-    try (PreparedStatement p = cursor(c, "select user_id, vector, rated::text from user_embeddings where version = ? order by user_id", version);
+    try (PreparedStatement p = cursor(c, "select user_id, vector, rated::text, ratings::text from user_embeddings where version = ? order by user_id", version);
          ResultSet rs = p.executeQuery()) {
       while (rs.next()) {
         if (i == n) throw new SQLException("version " + version + " holds more users than model_versions says (" + n + ")");
         ids[i] = rs.getInt(1);
         VectorCodec.decode(rs.getBytes(2), vectors, i * f);
         rated[i] = intArray(rs.getString(3));
+        String r = rs.getString(4);
+        if (r == null) allRatings = false;
+        else ratings[i] = floatArray(r);
         i++;
       }
     }
     if (i != n) throw new SQLException("version " + version + " holds " + i + " users, model_versions says " + n);
-    return new UserVectors(f, ids, vectors, rated);
+    return new UserVectors(f, ids, vectors, rated, allRatings ? ratings : null);
   }
 
   /** Movies of {@code version}, sorted by id, with titles and genres. */
@@ -106,6 +111,38 @@ public final class PgModelReader {
     p.setFetchSize(FETCH);
     p.setLong(1, version);
     return p;
+  }
+
+  /** The rating scale a version records, or null. */
+  public static io.recserve.model.serving.RatingScale scale(Connection c, long version) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("select rating_min, rating_max, rating_step from model_versions where version = ?")) {
+      p.setLong(1, version);
+      try (ResultSet rs = p.executeQuery()) {
+        if (!rs.next()) return null;
+        float min = rs.getFloat(1);
+        if (rs.wasNull()) return null;
+        return new io.recserve.model.serving.RatingScale(min, rs.getFloat(2), rs.getFloat(3));
+      }
+    }
+  }
+
+  /** The last feedback merged into a version's training. */
+  public static long trainedThrough(Connection c, long version) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("select trained_through from model_versions where version = ?")) {
+      p.setLong(1, version);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** PostgreSQL's text form of a real array, {@code {1,2.5,3}}. */
+  static float[] floatArray(String text) {
+    if (text.length() <= 2) return new float[0];
+    String[] parts = text.substring(1, text.length() - 1).split(",");
+    float[] out = new float[parts.length];
+    for (int k = 0; k < parts.length; k++) out[k] = Float.parseFloat(parts[k]);
+    return out;
   }
 
   /** PostgreSQL's text form of an integer array, {@code {1,2,3}}, without boxing. */

@@ -88,6 +88,11 @@ public final class Interactions {
   public int itemIndex(int itemId) { return Arrays.binarySearch(itemIds, itemId); }
 
   /** Dense item indices the user rated. */
+  /** The values (ratings) of {@link #itemsOf}'s entries, in the same order. */
+  public float[] valuesOf(int userIndex) {
+    return Arrays.copyOfRange(userValues, userPtr[userIndex], userPtr[userIndex + 1]);
+  }
+
   public int[] itemsOf(int userIndex) {
     return Arrays.copyOfRange(userItems, userPtr[userIndex], userPtr[userIndex + 1]);
   }

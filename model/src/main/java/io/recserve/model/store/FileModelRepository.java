@@ -142,6 +142,11 @@ public final class FileModelRepository implements ModelRepository {
     }
   }
 
+  @Override
+  public List<io.recserve.model.feedback.Feedback> feedback() {
+    return io.recserve.model.feedback.FileFeedbackStore.read(root);
+  }
+
   // ---- model versions ----
 
   @Override
@@ -185,7 +190,7 @@ public final class FileModelRepository implements ModelRepository {
       }
       out.add(new ModelVersionInfo(v, ModelFiles.ref(dir).id(), (String) m.get("created_at"), (Map<String, Object>) m.get("params"),
           ((Number) m.get("users")).intValue(), ((Number) m.get("movies")).intValue(), evaluation,
-          current.isPresent() && current.getAsLong() == v));
+          current.isPresent() && current.getAsLong() == v, ModelFiles.trainedThrough(m), ModelFiles.scale(m)));
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.recserve.model.store;
 import io.recserve.model.Json;
 import io.recserve.model.als.AlsParams;
 import io.recserve.model.movielens.Movie;
+import io.recserve.model.serving.RatingScale;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -26,17 +27,18 @@ import java.util.UUID;
  * The on-disk form of one model version: {@code manifest.json}, {@code users.bin} (per user: id, vector, rated
  * movie ids) and {@code movies.bin} (per movie: id, vector, title, genres).
  *
- * <p>Format 2 (written now) starts with the magic {@code RCS2} and the format number, then holds every number
- * little-endian, as {@link VectorCodec} does, and strings as a length and UTF-8 bytes. Format 1 (magic {@code RCSV},
- * big-endian {@code DataOutput}, written before format numbers existed) is still read. A newer format is refused with
- * a message that says so.
+ * <p>Format 3 (written now) starts with the magic {@code RCS2} and the format number, then holds every number
+ * little-endian, as {@link VectorCodec} does, and strings as a length and UTF-8 bytes; each user's ratings follow the
+ * rated movie ids. Format 2 (the same without ratings) and format 1 (magic {@code RCSV}, big-endian
+ * {@code DataOutput}, written before format numbers existed) are still read. A newer format is refused with a message
+ * that says so.
  */
 public final class ModelFiles {
   public static final String MANIFEST = "manifest.json";
   public static final String USERS = "users.bin";
   public static final String MOVIES = "movies.bin";
   public static final String EVALUATION = "evaluation.json";
-  public static final int FORMAT = 2;
+  public static final int FORMAT = 3;
   private static final int MAGIC_V1 = 0x52435356; // "RCSV", big-endian
   private static final int MAGIC = 0x32534352;    // "RCS2" read as a little-endian int
 
@@ -54,6 +56,8 @@ public final class ModelFiles {
           out.writeFloats(users.vectors(), u * f, f);
           out.writeInt(users.rated()[u].length);
           for (int m : users.rated()[u]) out.writeInt(m);
+          float[] ratings = users.ratingsOf(u);
+          out.writeFloats(ratings, 0, ratings.length);
         }
       }
       MovieVectors movies = model.movies();
@@ -76,6 +80,8 @@ public final class ModelFiles {
       manifest.put("params", model.params().toMap());
       manifest.put("users", users.size());
       manifest.put("movies", movies.size());
+      manifest.put("trained_through", model.trainedThrough());
+      if (model.scale() != null) manifest.put("rating_scale", scaleMap(model.scale()));
       Files.writeString(dir.resolve(MANIFEST), Json.pretty(manifest), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -104,7 +110,28 @@ public final class ModelFiles {
 
   @SuppressWarnings("unchecked")
   public static TrainedModel read(Path dir) {
-    return new TrainedModel(AlsParams.fromMap((Map<String, Object>) manifest(dir).get("params")), readUsers(dir), readMovies(dir));
+    Map<String, Object> m = manifest(dir);
+    return new TrainedModel(AlsParams.fromMap((Map<String, Object>) m.get("params")), readUsers(dir), readMovies(dir), trainedThrough(m), scale(m));
+  }
+
+  static Map<String, Object> scaleMap(RatingScale scale) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("min", scale.minimum());
+    out.put("max", scale.maximum());
+    out.put("step", scale.step());
+    return out;
+  }
+
+  /** The rating scale a manifest records, or null (versions stored before scales were). */
+  @SuppressWarnings("unchecked")
+  public static RatingScale scale(Map<String, Object> manifest) {
+    if (!(manifest.get("rating_scale") instanceof Map<?, ?> s)) return null;
+    Map<String, Object> m = (Map<String, Object>) s;
+    return new RatingScale(((Number) m.get("min")).doubleValue(), ((Number) m.get("max")).doubleValue(), ((Number) m.get("step")).doubleValue());
+  }
+
+  public static long trainedThrough(Map<String, Object> manifest) {
+    return manifest.get("trained_through") instanceof Number n ? n.longValue() : 0;
   }
 
   public static UserVectors readUsers(Path dir) {
@@ -114,13 +141,18 @@ public final class ModelFiles {
       int[] ids = new int[n];
       float[] vectors = new float[n * f];
       int[][] rated = new int[n][];
+      float[][] ratings = in.format >= 3 ? new float[n][] : null;
       for (int u = 0; u < n; u++) {
         ids[u] = in.readInt();
         in.readFloats(vectors, u * f, f);
         rated[u] = new int[in.readInt()];
         for (int k = 0; k < rated[u].length; k++) rated[u][k] = in.readInt();
+        if (ratings != null) {
+          ratings[u] = new float[rated[u].length];
+          in.readFloats(ratings[u], 0, ratings[u].length);
+        }
       }
-      return new UserVectors(f, ids, vectors, rated);
+      return new UserVectors(f, ids, vectors, rated, ratings);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -203,6 +235,7 @@ public final class ModelFiles {
   private static final class In implements AutoCloseable {
     private final DataInputStream in;
     private final boolean legacy;
+    int format = 1;
     private final byte[] four = new byte[4];
     private final ByteBuffer word = ByteBuffer.wrap(four).order(VectorCodec.ORDER);
 
@@ -220,7 +253,8 @@ public final class ModelFiles {
         In reader = new In(in, false);
         if (Integer.reverseBytes(first) != MAGIC) throw new IOException("not a Recserve model file (no RCS2 or RCSV magic)");
         int format = reader.readInt();
-        if (format != FORMAT) {
+        reader.format = format;
+        if (format < 2 || format > FORMAT) {
           throw new IOException("model file format " + format + " is newer than this Recserve reads (" + FORMAT + "); upgrade Recserve or retrain");
         }
         return reader;

@@ -23,6 +23,12 @@ public interface ModelRepository extends AutoCloseable {
 
   boolean hasDataset();
 
+  /**
+   * Every piece of live feedback received so far (forgotten users left out), in order: training merges it with the
+   * imported ratings. Reading it never disturbs a server writing it.
+   */
+  List<io.recserve.model.feedback.Feedback> feedback();
+
   /** Stores a new model version (not current yet), gives it a new random id, and returns its number. */
   long saveModel(TrainedModel model);
 

@@ -11,7 +11,7 @@ import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SummaryRequest;
 import io.recserve.serving.DataFolder;
-import io.recserve.serving.NodeIdentity;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -6,10 +6,12 @@ import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.contract.SimilarRequest;
 import io.recserve.model.store.VersionRef;
 import io.recserve.serving.CurrentModelVersion;
 import io.recserve.serving.Heartbeats;
-import io.recserve.serving.NodeIdentity;
+import io.recserve.serving.MovieCatalogue;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgSettings;
 import io.recserve.serving.ServedModel;
 import io.vertx.core.Future;
@@ -46,6 +48,7 @@ public final class AnnVerticle extends VerticleBase {
   private PgSubscriber publications;
   private ServedModel<MovieIndex> model;
   private int queueMax;
+  private int searchCandidates;
 
   @Override
   public Future<?> start() {
@@ -54,6 +57,7 @@ public final class AnnVerticle extends VerticleBase {
     searchers = vertx.createSharedWorkerExecutor("recserve-ann-search", ann.getInteger("search-threads", 2));
     builder = vertx.createSharedWorkerExecutor("recserve-ann-build", 1, 30, java.util.concurrent.TimeUnit.MINUTES);
     queueMax = ann.getInteger("queue-max", 256);
+    searchCandidates = ann.getInteger("search-candidates", 0);
     source = new MovieIndexSource(vertx, builder, config());
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
     model = new ServedModel<>(vertx, ROLE, source, poll, this::heartbeat, retired -> closeQuietly(retired.value()));
@@ -70,8 +74,12 @@ public final class AnnVerticle extends VerticleBase {
   private void heartbeat() {
     ServedModel.Loaded<MovieIndex> current = model.current();
     if (requests.isEmpty() && current != null) {
-      requests.add(vertx.eventBus().consumer(Addresses.ANN_SEARCH, this::search));
-      requests.add(vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()), this::search));
+      for (String address : List.of(Addresses.ANN_SEARCH, Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()))) {
+        requests.add(vertx.eventBus().consumer(address, this::search));
+      }
+      for (String address : List.of(Addresses.ANN_SIMILAR, Addresses.onNode(Addresses.ANN_SIMILAR, NodeIdentity.id()))) {
+        requests.add(vertx.eventBus().consumer(address, this::similar));
+      }
     }
     Heartbeats.publish(vertx, ROLE, !requests.isEmpty(), model);
     if (current != null && model.loading() == null) {
@@ -105,24 +113,59 @@ public final class AnnVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    ServedModel.Loaded<MovieIndex> loaded = model.version(request.model().id());
-    if (loaded == null) {
-      ServedModel.Loaded<MovieIndex> current = model.current();
-      if (current != null && request.model().version() > current.ref().number()) model.check();
-      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + request.model() + " is not loaded here"
-          + (current == null ? " (no index loaded yet)" : " (serving " + current.ref().number() + ")"));
-      return;
-    }
+    ServedModel.Loaded<MovieIndex> loaded = loaded(message, request.model());
+    if (loaded == null) return;
     if (request.vector().length != loaded.value().factors()) {
       message.fail(FailureCodes.BAD_MESSAGE, "vector has " + request.vector().length + " dimensions, the index " + loaded.value().factors());
       return;
     }
+    MovieCatalogue.Filter filter = MovieCatalogue.Filter.of(request.filters());
+    int candidates = Math.max(request.k(), searchCandidates);
+    run(message, loaded, () -> loaded.value().search(request.vector(), request.k(), request.exclude(), filter, candidates));
+  }
+
+  /** Similar movies: the closest by cosine to a movie of the version, the movie itself left out. */
+  private void similar(Message<Object> message) {
+    SimilarRequest request;
+    try {
+      request = SimilarRequest.of(message.body());
+      if (request.k() < 1) throw new IllegalArgumentException("k must be at least 1, got " + request.k());
+      if (request.model() == null) throw new IllegalArgumentException("model_id is required");
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<MovieIndex> loaded = loaded(message, request.model());
+    if (loaded == null) return;
+    if (loaded.value().catalogue().position(request.movieId()) < 0) {
+      message.fail(FailureCodes.NOT_FOUND, "model version " + loaded.ref().number() + " does not know movie " + request.movieId());
+      return;
+    }
+    MovieCatalogue.Filter filter = MovieCatalogue.Filter.of(request.filters());
+    int candidates = Math.max(request.k(), searchCandidates);
+    run(message, loaded, () -> loaded.value().similar(request.movieId(), request.k(), filter, candidates));
+  }
+
+  /** The version asked for, or null after failing the message with MODEL_NOT_LOADED. */
+  private ServedModel.Loaded<MovieIndex> loaded(Message<Object> message, io.recserve.contract.ModelRef model) {
+    ServedModel.Loaded<MovieIndex> loaded = model.id() == null ? null : this.model.version(model.id());
+    if (loaded == null) {
+      ServedModel.Loaded<MovieIndex> current = this.model.current();
+      if (current != null && model.version() > current.ref().number()) this.model.check();
+      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + model + " is not loaded here"
+          + (current == null ? " (no index loaded yet)" : " (serving " + current.ref().number() + ")"));
+    }
+    return loaded;
+  }
+
+  /** Runs a search on the worker pool, within the queue bound, and replies with its hits. */
+  private void run(Message<Object> message, ServedModel.Loaded<MovieIndex> loaded, java.util.concurrent.Callable<MovieIndex.Hit[]> search) {
     if (inFlight.incrementAndGet() > queueMax) {
       inFlight.decrementAndGet();
       message.fail(FailureCodes.OVERLOADED, "more than " + queueMax + " searches waiting");
       return;
     }
-    searchers.executeBlocking(() -> loaded.value().search(request.vector(), request.k(), request.exclude()), false)
+    searchers.executeBlocking(search, false)
         .andThen(ar -> inFlight.decrementAndGet())
         .onSuccess(hits -> {
           int[] ids = new int[hits.length];

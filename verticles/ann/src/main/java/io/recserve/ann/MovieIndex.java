@@ -1,10 +1,8 @@
 package io.recserve.ann;
 
 import io.recserve.model.Progress;
-import io.recserve.model.movielens.Movie;
+import io.recserve.serving.MovieCatalogue;
 import io.recserve.model.store.MovieVectors;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,6 +38,8 @@ import org.apache.lucene.util.FixedBitSet;
  */
 public final class MovieIndex implements AutoCloseable {
   static final String VECTOR = "vector";
+  /** The same vectors under cosine similarity: item-to-item neighbours, where inner product would favour long vectors. */
+  static final String VECTOR_COS = "vector_cos";
   static final String MOVIE_ID = "movie_id";
   static final String POSITION = "position";
 
@@ -47,7 +47,8 @@ public final class MovieIndex implements AutoCloseable {
   private final IndexSearcher searcher;
   private final int[] docToPosition;
   private final int[] positionToDoc;
-  private final String[] fragments;
+  private final MovieCatalogue catalogue;
+  private final MovieVectors vectors;
   private final int[] movieIds;
   private final int factors;
 
@@ -71,12 +72,8 @@ public final class MovieIndex implements AutoCloseable {
     }
     this.movieIds = vectors.ids();
     this.factors = vectors.factors();
-    this.fragments = new String[vectors.size()];
-    for (int i = 0; i < fragments.length; i++) {
-      Movie m = vectors.movies().get(i);
-      String json = new JsonObject().put("movie_id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres())).encode();
-      fragments[i] = json.substring(0, json.length() - 1) + ",\"score\":"; // {"movie_id":..,"title":..,"genres":[..],"score":
-    }
+    this.vectors = vectors;
+    this.catalogue = new MovieCatalogue(vectors);
   }
 
   /**
@@ -85,7 +82,7 @@ public final class MovieIndex implements AutoCloseable {
    * whenever the indexed fields change.
    */
   static final String MARKER = "recserve-index.properties";
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
 
   /**
    * Opens the index in {@code dir} if it was built from version {@code modelId} in this format, building it there
@@ -142,7 +139,9 @@ public final class MovieIndex implements AutoCloseable {
       int f = vectors.factors();
       for (int i = 0; i < vectors.size(); i++) {
         Document doc = new Document();
-        doc.add(new KnnFloatVectorField(VECTOR, vectors.vector(i), VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+        float[] v = vectors.vector(i);
+        doc.add(new KnnFloatVectorField(VECTOR, v, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+        if (norm(v) > 0) doc.add(new KnnFloatVectorField(VECTOR_COS, v, VectorSimilarityFunction.COSINE));
         doc.add(new IntField(MOVIE_ID, vectors.ids()[i], Field.Store.NO));
         doc.add(new NumericDocValuesField(POSITION, i));
         writer.addDocument(doc);
@@ -166,35 +165,74 @@ public final class MovieIndex implements AutoCloseable {
   public record Hit(int position, int movieId, double score) {}
 
   /**
-   * The k movies with the highest inner product with {@code vector}, leaving out {@code exclude} inside the HNSW walk
-   * (Lucene falls back to exact search when the filter leaves few candidates), so k come back whenever k remain.
+   * The k movies with the highest inner product with {@code vector}, leaving out {@code exclude} and what
+   * {@code filter} refuses inside the HNSW walk (Lucene falls back to exact search when the filter leaves few
+   * candidates), so k come back whenever k remain. The walk keeps {@code max(k, candidates)} candidates: more than k
+   * raises recall on large catalogues, at a cost.
    */
-  public Hit[] search(float[] vector, int k, int[] exclude) throws IOException {
+  public Hit[] search(float[] vector, int k, int[] exclude, MovieCatalogue.Filter filter, int candidates) throws IOException {
     if (!reader.tryIncRef()) throw new IOException("index closed");
     try {
-      Query filter = exclude.length == 0 ? null : allBut(exclude);
-      TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, filter), k);
-      Hit[] hits = new Hit[top.scoreDocs.length];
-      for (int i = 0; i < hits.length; i++) {
-        ScoreDoc d = top.scoreDocs[i];
-        int position = docToPosition[d.doc];
-        hits[i] = new Hit(position, movieIds[position], score(d.score));
-      }
-      return hits;
+      Query accepted = exclude.length == 0 && (filter == null || filter.none()) ? null : accepted(exclude, filter);
+      return hits(VECTOR, vector, k, accepted, candidates, false);
     } finally {
       reader.decRef();
     }
   }
 
-  /** Every movie but the excluded ids (ids the model does not know are ignored). */
-  private Query allBut(int[] exclude) {
+  public Hit[] search(float[] vector, int k, int[] exclude) throws IOException {
+    return search(vector, k, exclude, null, k);
+  }
+
+  /**
+   * The k movies closest by cosine to movie {@code movieId}, the movie itself left out, with what {@code filter}
+   * refuses; null when this version does not know the movie. Scores are Lucene's {@code (1 + cos) / 2}, in [0, 1].
+   */
+  public Hit[] similar(int movieId, int k, MovieCatalogue.Filter filter, int candidates) throws IOException {
+    int position = catalogue.position(movieId);
+    if (position < 0) return null;
+    if (!reader.tryIncRef()) throw new IOException("index closed");
+    try {
+      float[] v = vectors.vector(position);
+      if (norm(v) == 0) return new Hit[0];
+      return hits(VECTOR_COS, v, k, accepted(new int[] {movieId}, filter), candidates, true);
+    } finally {
+      reader.decRef();
+    }
+  }
+
+  private Hit[] hits(String field, float[] vector, int k, Query accepted, int candidates, boolean cosine) throws IOException {
+    int fetch = Math.max(k, candidates);
+    TopDocs top = searcher.search(new KnnFloatVectorQuery(field, vector, fetch, accepted), fetch);
+    Hit[] hits = new Hit[Math.min(k, top.scoreDocs.length)];
+    for (int i = 0; i < hits.length; i++) {
+      ScoreDoc d = top.scoreDocs[i];
+      int position = docToPosition[d.doc];
+      hits[i] = new Hit(position, movieIds[position], cosine ? d.score : score(d.score));
+    }
+    return hits;
+  }
+
+  /** Every movie but the excluded ids (ids the model does not know are ignored) and what the filter refuses. */
+  private Query accepted(int[] exclude, MovieCatalogue.Filter filter) {
     FixedBitSet accepted = new FixedBitSet(reader.maxDoc());
-    accepted.set(0, reader.maxDoc());
+    java.util.BitSet kept = catalogue.accepted(filter);
+    if (kept == null) {
+      accepted.set(0, reader.maxDoc());
+    } else {
+      for (int p = kept.nextSetBit(0); p >= 0; p = kept.nextSetBit(p + 1)) accepted.set(positionToDoc[p]);
+    }
     for (int id : exclude) {
       int position = Arrays.binarySearch(movieIds, id);
       if (position >= 0) accepted.clear(positionToDoc[position]);
     }
     return new AcceptedDocsQuery(accepted);
+  }
+
+  private static double norm(float[] v) {
+    double s = 0;
+    for (float x : v) s += x * x;
+    return Math.sqrt(s);
   }
 
   /**
@@ -214,12 +252,17 @@ public final class MovieIndex implements AutoCloseable {
    * joined from text each movie encoded once when the index opened.
    */
   public String encode(Hit[] hits) {
-    StringBuilder out = new StringBuilder(hits.length * 96 + 2).append('[');
+    int[] positions = new int[hits.length];
+    double[] scores = new double[hits.length];
     for (int i = 0; i < hits.length; i++) {
-      if (i > 0) out.append(',');
-      out.append(fragments[hits[i].position()]).append(hits[i].score()).append('}');
+      positions[i] = hits[i].position();
+      scores[i] = hits[i].score();
     }
-    return out.append(']').toString();
+    return catalogue.encode(positions, scores);
+  }
+
+  public MovieCatalogue catalogue() {
+    return catalogue;
   }
 
   /** The vectors' dimension. */

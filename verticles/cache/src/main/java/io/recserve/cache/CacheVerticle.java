@@ -6,6 +6,7 @@ import io.recserve.contract.CacheGet;
 import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
+import io.recserve.contract.UserChanged;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -27,6 +28,7 @@ public final class CacheVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
   private final String node = ManagementFactory.getRuntimeMXBean().getName();
   private ResponseCache cache;
+  private com.github.benmanes.caffeine.cache.Cache<Integer, Long> changed;
 
   @Override
   public Future<?> start() {
@@ -40,8 +42,10 @@ public final class CacheVerticle extends VerticleBase {
         : new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"), r.getLong("put-delay-ms", 2L));
     MessageConsumer<Object> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);
     MessageConsumer<Object> put = vertx.eventBus().consumer(Addresses.CACHE_PUT, this::put);
+    MessageConsumer<Object> invalidate = vertx.eventBus().consumer(Addresses.CACHE_INVALIDATE, this::invalidate);
+    changed = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(ttl)).maximumSize(1_000_000).build();
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
-    return Future.join(get.completion(), put.completion(), status.completion());
+    return Future.join(get.completion(), put.completion(), invalidate.completion(), status.completion());
   }
 
   @Override
@@ -57,8 +61,8 @@ public final class CacheVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    cache.get(request.key())
-        .onSuccess(value -> message.reply(new CacheEntry(request.key(), value)))
+    cache.get(request.key(), request.field())
+        .onSuccess(value -> message.reply(new CacheEntry(request.key(), request.field(), value)))
         .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, cache.name() + ": " + e.getMessage()));
   }
 
@@ -71,7 +75,30 @@ public final class CacheVerticle extends VerticleBase {
       return;
     }
     if (entry.value() == null) return;
-    cache.put(entry.key(), entry.value()).onFailure(e -> LOG.warn("{} put failed: {}", cache.name(), e.toString()));
+    if (entry.userId() != null) {
+      Long since = changed.getIfPresent(entry.userId());
+      if (since != null && entry.generation() < since) return; // computed before the user's latest change
+    }
+    cache.put(entry.key(), entry.field(), entry.value()).onFailure(e -> LOG.warn("{} put failed: {}", cache.name(), e.toString()));
+  }
+
+  /**
+   * A user's ratings changed: drops the user's answers in the versions named, and refuses, for the cache's time to
+   * live, puts of answers computed before the change (a request under way during the change must not put back what
+   * was just dropped).
+   */
+  private void invalidate(Message<Object> message) {
+    UserChanged change;
+    try {
+      change = UserChanged.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    changed.asMap().merge(change.userId(), change.generation(), Math::max);
+    cache.delete(change.modelIds().stream().map(id -> CacheEntry.userKey(id, change.userId())).toList())
+        .onSuccess(v -> message.reply(new JsonObject()))
+        .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, cache.name() + " unavailable"));
   }
 
   private void status(Message<JsonObject> message) {

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The production cache: values in Redis with {@code SET prefix+key value EX ttl}. The prefix
- * ({@code redis.key-prefix}) keeps deployments that share a Redis apart. Puts are gathered for a moment
- * ({@code redis.put-delay-ms}) and sent as one pipelined batch, a key put twice in that moment only once.
+ * The production cache: an entry is a Redis hash ({@code HSET prefix+key field value}, {@code EXPIRE} ttl on every
+ * put), so a user's answers are dropped with one {@code DEL}. The prefix ({@code redis.key-prefix}) keeps deployments
+ * that share a Redis apart. Puts are gathered for a moment ({@code redis.put-delay-ms}) and sent as one pipelined
+ * batch, a field put twice in that moment only once.
  * The URL may carry a password or an ACL user ({@code redis://user:password@host:port/db}), and {@code rediss://}
  * for TLS.
  */
@@ -27,7 +28,9 @@ final class RedisResponseCache implements ResponseCache {
   private final String ttlSeconds;
   private final String prefix;
   private final long putDelayMillis;
-  private Map<String, String> pending = new LinkedHashMap<>();
+  private record Field(String key, String field) {}
+
+  private Map<Field, String> pending = new LinkedHashMap<>();
   private List<Promise<Void>> waiting = new ArrayList<>();
   private boolean scheduled;
 
@@ -42,31 +45,42 @@ final class RedisResponseCache implements ResponseCache {
   }
 
   @Override
-  public Future<String> get(String key) {
-    return redis.get(prefix + key).map(response -> response == null ? null : response.toString());
+  public Future<String> get(String key, String field) {
+    return redis.hget(prefix + key, field).map(response -> response == null ? null : response.toString());
   }
 
   @Override
-  public Future<Void> put(String key, String value) {
-    if (putDelayMillis <= 0) return redis.set(List.of(prefix + key, value, "EX", ttlSeconds)).mapEmpty();
-    pending.put(key, value);
+  public Future<Void> put(String key, String field, String value) {
+    pending.put(new Field(key, field), value);
     Promise<Void> done = Promise.promise();
     waiting.add(done);
     if (!scheduled) {
       scheduled = true;
-      vertx.setTimer(putDelayMillis, id -> flush());
+      if (putDelayMillis <= 0) vertx.runOnContext(v -> flush());
+      else vertx.setTimer(putDelayMillis, id -> flush());
     }
     return done.future();
   }
 
+  @Override
+  public Future<Void> delete(List<String> keys) {
+    if (keys.isEmpty()) return Future.succeededFuture();
+    return redis.del(keys.stream().map(k -> prefix + k).toList()).mapEmpty();
+  }
+
   private void flush() {
-    Map<String, String> batch = pending;
+    Map<Field, String> batch = pending;
     List<Promise<Void>> done = waiting;
     pending = new LinkedHashMap<>();
     waiting = new ArrayList<>();
     scheduled = false;
-    List<Request> commands = new ArrayList<>(batch.size());
-    batch.forEach((k, v) -> commands.add(Request.cmd(Command.SET).arg(prefix + k).arg(v).arg("EX").arg(ttlSeconds)));
+    List<Request> commands = new ArrayList<>(batch.size() * 2);
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    batch.forEach((f, v) -> {
+      commands.add(Request.cmd(Command.HSET).arg(prefix + f.key()).arg(f.field()).arg(v));
+      keys.add(f.key());
+    });
+    for (String k : keys) commands.add(Request.cmd(Command.EXPIRE).arg(prefix + k).arg(ttlSeconds));
     client.batch(commands).onComplete(ar -> done.forEach(p -> {
       if (ar.succeeded()) p.tryComplete();
       else p.tryFail(ar.cause());

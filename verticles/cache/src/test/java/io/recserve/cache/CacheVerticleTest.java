@@ -22,18 +22,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class CacheVerticleTest {
-  private static CacheEntry get(Vertx vertx, String key) throws Exception {
-    return CacheEntry.of(vertx.eventBus().request(Addresses.CACHE_GET, new CacheGet(key).toJson())
+  private static CacheEntry get(Vertx vertx, String key, String field) throws Exception {
+    return CacheEntry.of(vertx.eventBus().request(Addresses.CACHE_GET, new CacheGet(key, field).toJson())
         .await(5, TimeUnit.SECONDS).body());
   }
 
+  private static final String VALUE = "3|id-3|0|AQAAAA==|zcxMPw==|[{\"movie_id\":1}]";
+
   private static void putThenGet(Vertx vertx, String key) throws Exception {
-    assertThat(get(vertx, key).hit()).isFalse();
-    String value = "3|id-3|AQAAAA==|zcxMPw==|[{\"movie_id\":1}]";
-    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, value).toJson());
-    Eventually.until(Duration.ofSeconds(5), "the value cached", () -> get(vertx, key).hit());
-    assertThat(get(vertx, key).value()).isEqualTo(value);
-    assertThat(get(vertx, key + "-other").hit()).isFalse();
+    assertThat(get(vertx, key, "k10").hit()).isFalse();
+    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, "k10", VALUE).toJson());
+    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, "k5", VALUE + "5").toJson());
+    Eventually.until(Duration.ofSeconds(5), "the value cached", () -> get(vertx, key, "k10").hit() && get(vertx, key, "k5").hit());
+    assertThat(get(vertx, key, "k10").value()).isEqualTo(VALUE);
+    assertThat(get(vertx, key, "k5").value()).isEqualTo(VALUE + "5");
+    assertThat(get(vertx, key + "-other", "k10").hit()).isFalse();
     ComponentStatus status = ComponentStatus.fromJson(vertx.eventBus().<JsonObject>request(Addresses.status("cache"), new JsonObject())
         .await(5, TimeUnit.SECONDS).body());
     assertThat(status.ready()).isTrue();
@@ -42,7 +45,22 @@ class CacheVerticleTest {
   @Test
   void inProcessByDefault(Vertx vertx) throws Exception {
     vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(new JsonObject())).await(5, TimeUnit.SECONDS);
-    putThenGet(vertx, CacheEntry.recommendationKey(new io.recserve.contract.ModelRef(3, "id-3"), 1, 10));
+    putThenGet(vertx, CacheEntry.userKey("id-3", 1));
+    changeDropsTheUsersAnswersAndRefusesOlderPuts(vertx, "id-3");
+  }
+
+  /** A user's change drops every answer of the user in the versions named, and refuses puts computed before it. */
+  private static void changeDropsTheUsersAnswersAndRefusesOlderPuts(Vertx vertx, String modelId) throws Exception {
+    String key = CacheEntry.userKey(modelId, 77);
+    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, "k10", VALUE, 77, 0).toJson());
+    Eventually.until(Duration.ofSeconds(5), "cached", () -> get(vertx, key, "k10").hit());
+    vertx.eventBus().request(Addresses.CACHE_INVALIDATE, new io.recserve.contract.UserChanged(77, 5, java.util.List.of(modelId)).toJson())
+        .await(5, TimeUnit.SECONDS);
+    assertThat(get(vertx, key, "k10").hit()).isFalse();
+    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, "k10", VALUE, 77, 4).toJson()); // computed before the change
+    vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, "k20", VALUE, 77, 5).toJson()); // computed after it
+    Eventually.until(Duration.ofSeconds(5), "the fresh answer cached", () -> get(vertx, key, "k20").hit());
+    assertThat(get(vertx, key, "k10").hit()).isFalse();
   }
 
   @Test
@@ -50,12 +68,14 @@ class CacheVerticleTest {
     String url = TestServices.redisUrl();
     JsonObject config = new JsonObject().put("redis", new JsonObject().put("url", url).put("key-prefix", "t:")).put("cache", new JsonObject().put("ttl-seconds", 120));
     vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
-    String key = "rec:test-" + UUID.randomUUID() + ":u1:k10";
+    String model = "test-" + UUID.randomUUID();
+    String key = CacheEntry.userKey(model, 1);
     putThenGet(vertx, key);
     RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, url));
     long ttl = redis.ttl("t:" + key).await(5, TimeUnit.SECONDS).toLong();
     assertThat(ttl).isBetween(1L, 120L);
-    redis.del(java.util.List.of("t:" + key)).await(5, TimeUnit.SECONDS);
+    changeDropsTheUsersAnswersAndRefusesOlderPuts(vertx, model);
+    redis.del(java.util.List.of("t:" + key, "t:" + CacheEntry.userKey(model, 77))).await(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -71,8 +91,8 @@ class CacheVerticleTest {
   void theInProcessCacheIsBoundedByBytesNotByEntries() {
     CaffeineResponseCache cache = new CaffeineResponseCache(64 * 1024, Duration.ofMinutes(5));
     String kilobyte = "x".repeat(512); // 1 KiB as UTF-16
-    for (int i = 0; i < 1000; i++) cache.put("k" + i, kilobyte);
-    long kept = java.util.stream.IntStream.range(0, 1000).filter(i -> cache.get("k" + i).result() != null).count();
+    for (int i = 0; i < 1000; i++) cache.put("k" + i, "f", kilobyte);
+    long kept = java.util.stream.IntStream.range(0, 1000).filter(i -> cache.get("k" + i, "f").result() != null).count();
     assertThat(kept).isBetween(1L, 64L);
   }
 }

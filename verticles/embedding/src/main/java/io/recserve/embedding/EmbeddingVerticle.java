@@ -3,52 +3,73 @@ package io.recserve.embedding;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
+import io.recserve.contract.ExplainRequest;
 import io.recserve.contract.FailureCodes;
+import io.recserve.contract.FeedbackRequest;
+import io.recserve.contract.FoldInRequest;
+import io.recserve.contract.ModelRef;
+import io.recserve.contract.NeighbourSearchReply;
+import io.recserve.contract.PopularRequest;
+import io.recserve.contract.UserChanged;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
-import io.recserve.model.store.UserVectors;
+import io.recserve.model.feedback.FeedbackStore;
+import io.recserve.model.serving.Explanations;
+import io.recserve.model.serving.FoldIn;
+import io.recserve.model.serving.Popularity;
+import io.recserve.model.serving.RatingScale;
 import io.recserve.serving.CurrentModelVersion;
 import io.recserve.serving.Heartbeats;
-import io.recserve.serving.NodeIdentity;
+import io.recserve.serving.MovieCatalogue;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgSettings;
 import io.recserve.serving.ServedModel;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
- * Answers {@link Addresses#EMBEDDING_USER} (and this node's own copy of it): a user's vector and rated movies in the
- * model version asked for, held in memory (a lookup by binary search, no I/O per request). It takes requests only once
- * its first version is loaded, and says what it holds on {@link Addresses#HEARTBEAT}.
+ * The user side of the model. Answers {@link Addresses#EMBEDDING_USER} (and its other addresses, each also on this
+ * node's own copy): a user's vector and rated movies in the version asked for, from memory; fold-ins of anonymous
+ * users, the most rated movies, and explanations. It also owns live feedback: it checks, stores and applies it, and
+ * folds a changed user in again when another node stored feedback. It takes requests only once its first version is
+ * loaded, and says what it holds on {@link Addresses#HEARTBEAT}.
  */
 public final class EmbeddingVerticle extends VerticleBase {
   public static final String ROLE = "embedding";
-  private final UserEmbeddingStore injectedStore;
   private final List<MessageConsumer<Object>> requests = new ArrayList<>();
-  private UserEmbeddingStore store;
+  private final ServedModel.Source<UserModel> injected;
+  private final FeedbackStore injectedFeedback;
+  private UserModelSource source;
+  private FeedbackStore feedback;
   private PgSubscriber publications;
-  private ServedModel<UserVectors> model;
+  private ServedModel<UserModel> model;
 
   public EmbeddingVerticle() {
-    this(null);
+    this(null, null);
   }
 
-  /** With a given store (tests); otherwise the store follows the configuration. */
-  EmbeddingVerticle(UserEmbeddingStore store) {
-    this.injectedStore = store;
+  /** With a given source of versions and feedback store (tests); otherwise both follow the configuration. */
+  EmbeddingVerticle(ServedModel.Source<UserModel> source, FeedbackStore feedback) {
+    this.injected = source;
+    this.injectedFeedback = feedback;
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    store = injectedStore != null ? injectedStore : UserEmbeddingStore.fromConfig(vertx, config());
+    if (injected == null) source = new UserModelSource(vertx, config());
+    feedback = injected == null ? source.feedback() : injectedFeedback;
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
-    model = new ServedModel<>(vertx, ROLE, store, poll, this::heartbeat, null);
+    model = new ServedModel<>(vertx, ROLE, injected == null ? source : injected, poll, this::heartbeat, null);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
     if (PgSettings.configured(config())) publications = CurrentModelVersion.listen(vertx, config(), model::check);
@@ -58,10 +79,21 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** Registers for requests once a version is loaded, then tells the HTTP nodes what this node holds. */
   private void heartbeat() {
     if (requests.isEmpty() && model.current() != null) {
-      requests.add(vertx.eventBus().consumer(Addresses.EMBEDDING_USER, this::user));
-      requests.add(vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, NodeIdentity.id()), this::user));
+      register(Addresses.EMBEDDING_USER, this::user, true);
+      register(Addresses.EMBEDDING_FOLDIN, this::foldIn, true);
+      register(Addresses.EMBEDDING_POPULAR, this::popular, true);
+      register(Addresses.EMBEDDING_EXPLAIN, this::explain, true);
+      register(Addresses.EMBEDDING_REFRESH, this::refresh, false);
+      register(Addresses.FEEDBACK_RECORD, this::record, true);
+      register(Addresses.FEEDBACK_FORGET, this::forget, true);
     }
     Heartbeats.publish(vertx, ROLE, !requests.isEmpty(), model);
+  }
+
+  /** The shared address (when {@code shared}) and this node's own copy of it. */
+  private void register(String address, Handler<Message<Object>> handler, boolean shared) {
+    if (shared) requests.add(vertx.eventBus().consumer(address, handler));
+    requests.add(vertx.eventBus().consumer(Addresses.onNode(address, NodeIdentity.id()), handler));
   }
 
   @Override
@@ -69,8 +101,19 @@ public final class EmbeddingVerticle extends VerticleBase {
     if (publications != null) publications.close();
     requests.forEach(MessageConsumer::unregister);
     if (model != null) model.stop();
-    if (store != null) store.close();
+    if (source != null) source.close();
     return Future.succeededFuture();
+  }
+
+  /** The version asked for (null: the current one), or null after failing the message with MODEL_NOT_LOADED. */
+  private ServedModel.Loaded<UserModel> version(Message<Object> message, ModelRef ref) {
+    ServedModel.Loaded<UserModel> loaded = model.version(ref == null ? null : ref.id());
+    if (loaded == null) message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + ref + " is not held here");
+    return loaded;
+  }
+
+  private static void invalid(Message<Object> message, String field, String text) {
+    message.fail(FailureCodes.INVALID, new JsonObject().put("field", field).put("message", text).encode());
   }
 
   private void user(Message<Object> message) {
@@ -81,21 +124,206 @@ public final class EmbeddingVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    ServedModel.Loaded<UserVectors> loaded = model.version(request.model() == null ? null : request.model().id());
-    if (loaded == null) {
-      message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + request.model() + " is not held here");
+    ServedModel.Loaded<UserModel> loaded = version(message, request.model());
+    if (loaded == null) return;
+    UserModel.UserState user = loaded.value().user(request.userId());
+    ModelRef ref = Heartbeats.wire(loaded.ref());
+    message.reply(user == null ? UserEmbeddingReply.unknown(request.userId(), ref)
+        : new UserEmbeddingReply(request.userId(), ref, true, user.vector(), user.rated(), user.generation()));
+  }
+
+  /** An anonymous user: the vector from the ratings given, by one exact ALS half-step. */
+  private void foldIn(Message<Object> message) {
+    FoldInRequest request;
+    try {
+      request = FoldInRequest.of(message.body());
+      if (request.movieIds().length != request.ratings().length) throw new IllegalArgumentException("one rating per movie");
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
       return;
     }
-    UserVectors users = loaded.value();
-    int index = users.indexOf(request.userId());
-    UserEmbeddingReply reply = index < 0 ? UserEmbeddingReply.unknown(request.userId(), Heartbeats.wire(loaded.ref()))
-        : new UserEmbeddingReply(request.userId(), Heartbeats.wire(loaded.ref()), true, users.vector(index), users.rated()[index]);
-    message.reply(reply);
+    ServedModel.Loaded<UserModel> loaded = version(message, request.model());
+    if (loaded == null) return;
+    UserModel m = loaded.value();
+    for (int i = 0; i < request.movieIds().length; i++) {
+      if (m.catalogue().position(request.movieIds()[i]) < 0) {
+        invalid(message, "ratings[" + i + "].movie_id", "the model does not know movie " + request.movieIds()[i]);
+        return;
+      }
+      if (m.scale() != null && !m.scale().valid(request.ratings()[i])) {
+        invalid(message, "ratings[" + i + "].rating", "rating " + request.ratings()[i] + " is not on the scale: " + m.scale().describe());
+        return;
+      }
+    }
+    FoldIn.Result result;
+    try {
+      result = m.foldIn().foldIn(request.movieIds(), request.ratings());
+    } catch (IllegalArgumentException e) {
+      invalid(message, "ratings", e.getMessage());
+      return;
+    }
+    message.reply(new UserEmbeddingReply(0, Heartbeats.wire(loaded.ref()), true, result.vector(), result.excluded(), 0));
+  }
+
+  /** The most rated movies, leaving out the given ones and what the filters refuse. */
+  private void popular(Message<Object> message) {
+    PopularRequest request;
+    try {
+      request = PopularRequest.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<UserModel> loaded = version(message, request.model());
+    if (loaded == null) return;
+    UserModel m = loaded.value();
+    MovieCatalogue catalogue = m.catalogue();
+    int[] exclude = request.exclude();
+    BitSet accepted = catalogue.accepted(MovieCatalogue.Filter.of(request.filters()));
+    if (accepted != null) { // leave out every movie the filters refuse, too
+      List<Integer> refused = new ArrayList<>();
+      for (int p = accepted.nextClearBit(0); p < catalogue.size(); p = accepted.nextClearBit(p + 1)) refused.add(catalogue.id(p));
+      int[] all = new int[exclude.length + refused.size()];
+      System.arraycopy(exclude, 0, all, 0, exclude.length);
+      for (int i = 0; i < refused.size(); i++) all[exclude.length + i] = refused.get(i);
+      exclude = all;
+    }
+    List<Popularity.Scored> top = m.popularity().top(request.k(), UserModel.sorted(exclude));
+    int[] positions = new int[top.size()];
+    int[] ids = new int[top.size()];
+    double[] scores = new double[top.size()];
+    float[] floats = new float[top.size()];
+    for (int i = 0; i < top.size(); i++) {
+      ids[i] = top.get(i).movieId();
+      positions[i] = catalogue.position(ids[i]);
+      scores[i] = top.get(i).score();
+      floats[i] = (float) scores[i];
+    }
+    message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), catalogue.encode(positions, scores), ids, floats));
+  }
+
+  /** Why each recommended movie: the up to two rated movies contributing most to its score. */
+  private void explain(Message<Object> message) {
+    ExplainRequest request;
+    try {
+      request = ExplainRequest.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<UserModel> loaded = version(message, request.model());
+    if (loaded == null) return;
+    UserModel m = loaded.value();
+    int[] rated;
+    float[] ratings;
+    if (request.userId() != null) {
+      UserModel.UserState user = m.user(request.userId());
+      rated = user == null ? new int[0] : user.rated();
+      ratings = user == null ? new float[0] : user.ratings();
+    } else {
+      rated = request.movieIds();
+      ratings = request.ratings();
+    }
+    JsonArray because = new JsonArray();
+    if (rated.length == 0) {
+      for (int ignored : request.recommended()) because.add(new JsonArray());
+    } else {
+      Explanations explanations = m.explanations(rated, ratings);
+      for (int movie : request.recommended()) {
+        JsonArray reasons = new JsonArray();
+        if (m.catalogue().position(movie) >= 0) {
+          for (Explanations.Reason r : explanations.explain(movie, Explanations.DEFAULT_REASONS).because()) {
+            int p = m.catalogue().position(r.movieId());
+            reasons.add(new JsonObject().put("movie_id", r.movieId()).put("title", p >= 0 ? m.catalogue().title(p) : null));
+          }
+        }
+        because.add(reasons);
+      }
+    }
+    message.reply(new JsonObject().put("because", because));
+  }
+
+  // ---- live feedback ----
+
+  /** Checks a rating against the served version, stores it, and folds the user in again, before replying. */
+  private void record(Message<Object> message) {
+    FeedbackRequest request;
+    try {
+      request = FeedbackRequest.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<UserModel> current = model.current();
+    if (current == null) {
+      message.fail(FailureCodes.MODEL_NOT_LOADED, "no model version loaded yet");
+      return;
+    }
+    if (current.value().catalogue().position(request.movieId()) < 0) {
+      invalid(message, "movie_id", "the model does not know movie " + request.movieId());
+      return;
+    }
+    RatingScale scale = current.value().scale();
+    if (request.rating() != null && scale != null && !scale.valid(request.rating())) {
+      invalid(message, "rating", "rating " + request.rating() + " is not on the scale of the data set: " + scale.describe());
+      return;
+    }
+    long time = request.time() > 0 ? request.time() : System.currentTimeMillis() / 1000;
+    vertx.executeBlocking(() -> {
+      var stored = feedback.add(request.userId(), request.movieId(), request.rating(), time);
+      refreshHeld(request.userId());
+      return stored;
+    }, true).onSuccess(stored -> message.reply(new JsonObject().put("seq", stored.seq()).put("user_id", stored.userId())
+        .put("movie_id", stored.movieId()).put("rating", stored.rating()).put("time", stored.ratedAt())))
+        .onFailure(e -> {
+          if (e instanceof FeedbackStore.DuplicateFeedbackException) invalid(message, "time", e.getMessage() + "; nothing was stored");
+          else message.fail(FailureCodes.STORE_UNAVAILABLE, "feedback store unavailable");
+        });
+  }
+
+  /** Forgets a user's feedback: the user is served as trained again (or not at all, if unknown to the model). */
+  private void forget(Message<Object> message) {
+    int userId;
+    try {
+      userId = ((JsonObject) message.body()).getInteger("user_id");
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, "user_id is required");
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      int forgotten = feedback.forget(userId);
+      refreshHeld(userId);
+      return new JsonObject().put("forgotten", forgotten).put("generation", feedback.lastSeq());
+    }, true).onSuccess(message::reply).onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, "feedback store unavailable"));
+  }
+
+  /** Another node stored a change of this user: fold the user in again from the store, in every version held. */
+  private void refresh(Message<Object> message) {
+    UserChanged changed;
+    try {
+      changed = UserChanged.of(message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      refreshHeld(changed.userId());
+      return null;
+    }, true).onSuccess(v -> message.reply(new JsonObject())).onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, "feedback store unavailable"));
+  }
+
+  /** Blocking: reads the user's feedback newer than each held version's training, and folds the user in again. */
+  private void refreshHeld(int userId) {
+    for (ServedModel.Loaded<UserModel> held : new ServedModel.Loaded[] {model.current(), model.previous()}) {
+      if (held == null) continue;
+      held.value().refresh(userId, feedback.ofUser(userId, held.value().trainedThrough()));
+    }
   }
 
   private void status(Message<JsonObject> message) {
-    ServedModel.Loaded<UserVectors> loaded = model.current();
-    JsonObject details = new JsonObject().put("users", loaded == null ? 0 : loaded.value().size());
+    ServedModel.Loaded<UserModel> loaded = model.current();
+    JsonObject details = new JsonObject().put("users", loaded == null ? 0 : loaded.value().size())
+        .put("users_changed_by_feedback", loaded == null ? 0 : loaded.value().changedUsers());
     if (model.loading() != null) details.put("loading_version", model.loading().number());
     if (model.lastError() != null) details.put("error", model.lastError());
     message.reply(new ComponentStatus(ROLE, NodeIdentity.id(), loaded != null, loaded == null ? 0 : loaded.ref().number(), details).toJson());

@@ -118,9 +118,14 @@ class EmbeddingVerticleTest {
     Eventually.until(Duration.ofSeconds(5), "version " + v1 + " served without a poll", () -> user(vertx, 1).model().version() == v1);
   }
 
+  static UserModel userModel(long seed) {
+    TrainedModel m = TestModels.random(5, 10, 4, seed);
+    return new UserModel(m.users(), m.movies(), m.params(), null, 0);
+  }
+
   /** A store whose second version takes as long to load as the test wants. */
-  private static final class SlowStore implements UserEmbeddingStore {
-    final io.vertx.core.Promise<io.recserve.model.store.UserVectors> secondLoad = io.vertx.core.Promise.promise();
+  private static final class SlowStore implements io.recserve.serving.ServedModel.Source<UserModel> {
+    final io.vertx.core.Promise<UserModel> secondLoad = io.vertx.core.Promise.promise();
     volatile java.util.Optional<io.recserve.model.store.VersionRef> current = java.util.Optional.of(new io.recserve.model.store.VersionRef(1, "id-1"));
 
     @Override
@@ -129,9 +134,8 @@ class EmbeddingVerticleTest {
     }
 
     @Override
-    public io.vertx.core.Future<io.recserve.model.store.UserVectors> load(io.recserve.model.store.VersionRef version) {
-      TrainedModel model = TestModels.random(5, 10, 4, version.number());
-      return version.number() == 1 ? io.vertx.core.Future.succeededFuture(model.users()) : secondLoad.future();
+    public io.vertx.core.Future<UserModel> load(io.recserve.model.store.VersionRef version) {
+      return version.number() == 1 ? io.vertx.core.Future.succeededFuture(userModel(1)) : secondLoad.future();
     }
   }
 
@@ -142,7 +146,7 @@ class EmbeddingVerticleTest {
     CopyOnWriteArrayList<NodeHeartbeat> beats = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> beats.add(NodeHeartbeat.fromJson(m.body())));
     JsonObject config = new JsonObject().put("model", new JsonObject().put("poll-interval-ms", 100));
-    vertx.deployVerticle(new EmbeddingVerticle(store), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new EmbeddingVerticle(store, null), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     Eventually.until(Duration.ofSeconds(5), "version 1 served", () -> user(vertx, 1).model().version() == 1);
     store.current = java.util.Optional.of(new io.recserve.model.store.VersionRef(2, "id-2"));
     Eventually.until(Duration.ofSeconds(5), "version 2 loading", () -> !beats.isEmpty() && beats.get(beats.size() - 1).loading() != null);
@@ -158,7 +162,7 @@ class EmbeddingVerticleTest {
       assertThat(b.accepting()).isTrue();
     });
     assertThat(user(vertx, 1).model().id()).as("the old version serves meanwhile").isEqualTo("id-1");
-    store.secondLoad.complete(TestModels.random(5, 10, 4, 2).users());
+    store.secondLoad.complete(userModel(2));
     Eventually.until(Duration.ofSeconds(5), "version 2 served", () -> user(vertx, 1).model().id().equals("id-2"));
     Eventually.until(Duration.ofSeconds(5), "the heartbeat says so", () -> {
       NodeHeartbeat last = beats.get(beats.size() - 1);

@@ -10,7 +10,11 @@ import java.util.Base64;
  * once by the ANN node, cached as it is, spliced into each response), the movie ids and scores the analytics event
  * carries, the model version that scored them (null when nothing was scored), and whether a cache answered.
  */
-record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef model, boolean cacheHit) {
+record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef model, boolean cacheHit, long generation) {
+  Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef model, boolean cacheHit) {
+    this(recommendations, movieIds, scores, model, cacheHit, 0);
+  }
+
   private static final byte[] EMPTY_LIST = "[]".getBytes(StandardCharsets.UTF_8);
   private static final byte[] HEAD = "{\"request_id\":\"".getBytes(StandardCharsets.UTF_8);
   private static final byte[] MIDDLE = "\",\"recommendations\":".getBytes(StandardCharsets.UTF_8);
@@ -20,7 +24,15 @@ record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef m
   }
 
   Answer fromCache() {
-    return new Answer(recommendations, movieIds, scores, model, true);
+    return new Answer(recommendations, movieIds, scores, model, true, generation);
+  }
+
+  Answer withRecommendations(String json) {
+    return new Answer(json.getBytes(StandardCharsets.UTF_8), movieIds, scores, model, cacheHit, generation);
+  }
+
+  Answer withGeneration(long generation) {
+    return new Answer(recommendations, movieIds, scores, model, cacheHit, generation);
   }
 
   boolean isEmpty() {
@@ -39,20 +51,20 @@ record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef m
   }
 
   /**
-   * The text the cache verticle keeps (it never reads it): {@code model_version|model_id|ids|scores|recommendations},
+   * The text the cache verticle keeps (it never reads it): {@code model_version|model_id|generation|ids|scores|recommendations},
    * ids and scores as base64 of little-endian int32 / float32, the recommendations as their JSON.
    */
   String toCache() {
-    return model.version() + "|" + model.id() + "|" + Base64.getEncoder().encodeToString(io.recserve.model.store.VectorCodec.encodeInts(movieIds))
+    return model.version() + "|" + model.id() + "|" + generation + "|" + Base64.getEncoder().encodeToString(io.recserve.model.store.VectorCodec.encodeInts(movieIds))
         + "|" + Base64.getEncoder().encodeToString(io.recserve.model.store.VectorCodec.encode(scores)) + "|"
         + new String(recommendations, StandardCharsets.UTF_8);
   }
 
   static Answer fromCache(String text) {
-    String[] parts = text.split("\\|", 5);
-    if (parts.length != 5) throw new IllegalArgumentException("not a cached answer");
-    return new Answer(parts[4].getBytes(StandardCharsets.UTF_8), io.recserve.model.store.VectorCodec.decodeInts(Base64.getDecoder().decode(parts[2])),
-        io.recserve.model.store.VectorCodec.decodeFloats(Base64.getDecoder().decode(parts[3])),
-        new ModelRef(Long.parseLong(parts[0]), parts[1]), true);
+    String[] parts = text.split("\\|", 6);
+    if (parts.length != 6) throw new IllegalArgumentException("not a cached answer");
+    return new Answer(parts[5].getBytes(StandardCharsets.UTF_8), io.recserve.model.store.VectorCodec.decodeInts(Base64.getDecoder().decode(parts[3])),
+        io.recserve.model.store.VectorCodec.decodeFloats(Base64.getDecoder().decode(parts[4])),
+        new ModelRef(Long.parseLong(parts[0]), parts[1]), true, Long.parseLong(parts[2]));
   }
 }

@@ -41,12 +41,24 @@ final class ErrorMapping {
           case FailureCodes.MODEL_NOT_LOADED -> ApiError.unavailable(what + ": the model version is not loaded there yet");
           case FailureCodes.OVERLOADED -> ApiError.unavailable(what + " is overloaded");
           case FailureCodes.STORE_UNAVAILABLE -> ApiError.unavailable(what + ": its store is unavailable");
+          case FailureCodes.NOT_FOUND -> new ApiError(404, "movie_not_found", reply.getMessage(), "movie_id", null);
+          case FailureCodes.INVALID -> invalid(reply.getMessage());
           default -> internal(what + " failed: " + reply.getMessage(), null, requestId);
         };
         default -> ApiError.unavailable(what + " is unavailable");
       };
     }
     return internal("unexpected failure", e, requestId);
+  }
+
+  /** An INVALID failure's message is {@code {"field": ..., "message": ...}}. */
+  private static ApiError invalid(String message) {
+    try {
+      io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(message);
+      return ApiError.badField(json.getString("field"), json.getString("message"));
+    } catch (RuntimeException e) {
+      return new ApiError(400, "invalid_field", String.valueOf(message), null, null);
+    }
   }
 
   private static ApiError internal(String logMessage, Throwable e, String requestId) {

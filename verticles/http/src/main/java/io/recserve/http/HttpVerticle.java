@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.Codecs;
 import io.recserve.contract.NodeHeartbeat;
+import io.recserve.contract.NodeIdentity;
+import io.recserve.contract.UserChanged;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST front. It wires the routes ({@link RecommendRoutes}, {@link OpsRoutes}), the shared request path
+ * The REST front. It wires the routes ({@link RecommendRoutes}, {@link MovieRoutes}, {@link FeedbackRoutes},
+ * {@link OpsRoutes}), the spreading of users' changes ({@link UserChanges}), the shared request path
  * ({@link RecommendationFlow}), error mapping ({@link ErrorMapping}) and the table of live nodes
  * ({@link NodeDirectory}, fed by heartbeats), and starts the HTTP server. Nothing here handles a request itself.
  */
@@ -30,6 +33,7 @@ public final class HttpVerticle extends VerticleBase {
   private EventOutbox outbox;
   private long stopTimeoutMillis;
   private long expireTimer;
+  private long heartbeatTimer;
 
   @Override
   public Future<?> start() {
@@ -54,17 +58,27 @@ public final class HttpVerticle extends VerticleBase {
         analytics.getInteger("outbox-max", 100_000), timeoutMillis, analytics.getLong("retry-max-ms", 5000L), registry);
     stopTimeoutMillis = analytics.getLong("stop-timeout-ms", 30_000L);
     RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, near, outbox, registry);
+    UserChanges changes = new UserChanges(vertx, directory, cacheEnabled ? near : null, timeoutMillis);
+    // This node's near-cache learns of a user's change from the node that took it, before that one confirms it.
+    MessageConsumer<Object> invalidations = vertx.eventBus().consumer(Addresses.onNode(Addresses.HTTP_INVALIDATE, NodeIdentity.id()), m -> {
+      changes.invalidated(UserChanged.of(m.body()));
+      m.reply(new JsonObject());
+    });
+    NodeHeartbeat beat = new NodeHeartbeat(ROLE, NodeIdentity.id(), true, null, null, null);
+    heartbeatTimer = vertx.setPeriodic(0, heartbeatMillis, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, beat.toJson()));
 
     return vertx.fileSystem().readFile("openapi.yaml").compose(openApi -> {
       Router router = Router.router(vertx);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
       new RecommendRoutes(flow, timeoutMillis).mount(router, maxBody);
+      new MovieRoutes(flow, timeoutMillis).mount(router);
+      new FeedbackRoutes(bus, changes, flow).mount(router, maxBody);
       new OpsRoutes(bus, new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks(), openApi).mount(router, registry != null);
       routerErrors(router, maxBody);
       server = vertx.createHttpServer(new HttpServerOptions().setPort(http.getInteger("port", 8080))
           .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false))
           .requestHandler(router);
-      return Future.join(heartbeats.completion(), server.listen());
+      return Future.join(heartbeats.completion(), invalidations.completion(), server.listen());
     }).onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host", "127.0.0.1"), server.actualPort()));
   }
 
@@ -79,6 +93,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(expireTimer);
+    vertx.cancelTimer(heartbeatTimer);
     long shutdownMillis = config().getJsonObject("http", new JsonObject()).getLong("shutdown-timeout-ms", 5000L);
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(shutdownMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     return closed.transform(ar -> outbox == null ? Future.succeededFuture() : outbox.flush(System.currentTimeMillis() + stopTimeoutMillis));

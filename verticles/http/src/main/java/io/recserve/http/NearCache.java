@@ -17,13 +17,18 @@ import java.util.WeakHashMap;
  */
 final class NearCache {
   private static final Map<Object, NearCache> PER_VERTX = new WeakHashMap<>();
-  private final Cache<Integer, Map<String, Answer>> users;
+  /** An answer's key within its user: the model version's id and the request variant. */
+  record Key(String modelId, String variant) {}
+
+  private final Cache<Integer, Map<Key, Answer>> users;
+  /** The latest change (feedback generation) of users whose ratings changed lately: older answers are not kept. */
+  private final Cache<Integer, Long> changed = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
 
   private NearCache(long maxBytes, Duration ttl) {
     this.users = Caffeine.newBuilder().maximumWeight(maxBytes)
-        .weigher((Integer user, Map<String, Answer> answers) -> {
+        .weigher((Integer user, Map<Key, Answer> answers) -> {
           long bytes = 64;
-          for (Entry<String, Answer> e : answers.entrySet()) bytes += 96 + 2L * e.getKey().length() + e.getValue().bytes();
+          for (Entry<Key, Answer> e : answers.entrySet()) bytes += 128 + 2L * e.getKey().variant().length() + e.getValue().bytes();
           return (int) Math.min(Integer.MAX_VALUE, bytes);
         })
         .expireAfterWrite(ttl).build();
@@ -35,20 +40,29 @@ final class NearCache {
     return PER_VERTX.computeIfAbsent(vertx, v -> new NearCache(maxBytes, Duration.ofSeconds(ttlSeconds)));
   }
 
-  Answer get(int userId, String key) {
-    Map<String, Answer> answers = users.getIfPresent(userId);
+  Answer get(int userId, Key key) {
+    Map<Key, Answer> answers = users.getIfPresent(userId);
     return answers == null ? null : answers.get(key);
   }
 
-  void put(int userId, String key, Answer answer) {
+  void put(int userId, Key key, Answer answer) {
+    if (!fresh(userId, answer.generation())) return;
     users.asMap().compute(userId, (u, old) -> {
-      Map<String, Answer> answers = old == null ? new HashMap<>(4) : new HashMap<>(old);
+      Map<Key, Answer> answers = old == null ? new HashMap<>(4) : new HashMap<>(old);
       answers.put(key, answer);
       return Map.copyOf(answers);
     });
   }
 
-  void invalidate(int userId) {
+  /** The user's ratings changed as of {@code generation}: drops the user's answers and refuses older ones from now on. */
+  void invalidate(int userId, long generation) {
+    changed.asMap().merge(userId, generation, Math::max);
     users.invalidate(userId);
+  }
+
+  /** False for an answer computed before the user's latest change (it must not be cached anywhere). */
+  boolean fresh(int userId, long generation) {
+    Long since = changed.getIfPresent(userId);
+    return since == null || generation >= since;
   }
 }

@@ -88,6 +88,15 @@ final class NodeDirectory {
     return found;
   }
 
+  /** The ids of every model version some live node holds: where a user's cached answers may be. */
+  List<String> heldModelIds() {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    for (Heard h : nodes.values()) {
+      for (ModelRef r : held(h.beat())) ids.add(r.id());
+    }
+    return new ArrayList<>(ids);
+  }
+
   private ModelRef choose() {
     Map<String, ModelRef> byId = new HashMap<>();
     Map<String, Integer> onEveryAnn = null;

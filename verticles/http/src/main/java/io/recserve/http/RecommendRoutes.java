@@ -1,13 +1,27 @@
 package io.recserve.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** {@code POST /recommend}: parse and validate the body, run the {@link RecommendationFlow}, splice the answer. */
+/**
+ * {@code POST /recommend} (a known user, or an anonymous one given by ratings) and {@code POST /recommend/batch} (up
+ * to {@value #MAX_BATCH} of those, answered in order, each with its own request id and status): parse and validate,
+ * run the {@link RecommendationFlow}, splice the answers.
+ */
 final class RecommendRoutes {
+  static final int MAX_BATCH = 100;
+  static final long BATCH_BODY_BYTES = 1 << 20;
   private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json");
   private final RecommendationFlow flow;
@@ -21,6 +35,8 @@ final class RecommendRoutes {
   void mount(Router router, long maxBodyBytes) {
     router.post("/recommend").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(Validation::requireJson).handler(this::recommend);
+    router.post("/recommend/batch").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_BYTES))
+        .handler(Validation::requireJson).handler(this::batch);
   }
 
   private void recommend(RoutingContext ctx) {
@@ -38,6 +54,58 @@ final class RecommendRoutes {
       flow.after(request, requestId, answer, started);
       ctx.response().putHeader(CONTENT_TYPE, JSON).end(answer.body(requestId));
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, timeoutMillis, requestId)));
+  }
+
+  /** One answer per request given, in order; the batch answers 200 whenever it was well formed. */
+  private void batch(RoutingContext ctx) {
+    long started = System.nanoTime();
+    JsonArray requests;
+    try {
+      requests = requests(ctx.body().buffer());
+    } catch (ApiError e) {
+      ErrorMapping.send(ctx, e);
+      return;
+    }
+    List<Future<String>> parts = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      String requestId = fastUuid();
+      RecommendationRequest request;
+      try {
+        if (!(requests.getValue(i) instanceof JsonObject json)) throw ApiError.badField("requests[" + i + "]", "requests[" + i + "] must be an object");
+        request = RecommendationRequest.of(json, "requests[" + i + "].");
+      } catch (ApiError e) {
+        parts.add(Future.succeededFuture(failed(requestId, e)));
+        continue;
+      }
+      parts.add(flow.recommend(request).map(answer -> {
+        flow.after(request, requestId, answer, started);
+        return "{\"status\":200," + new String(answer.body(requestId).getBytes(), StandardCharsets.UTF_8).substring(1);
+      }).otherwise(e -> failed(requestId, ErrorMapping.toApiError(e, timeoutMillis, requestId))));
+    }
+    Future.join(new ArrayList<>(parts)).onComplete(ar -> {
+      StringBuilder body = new StringBuilder(parts.size() * 1024).append("{\"responses\":[");
+      for (int i = 0; i < parts.size(); i++) body.append(i == 0 ? "" : ",").append(parts.get(i).result());
+      ctx.response().putHeader(CONTENT_TYPE, JSON).end(body.append("]}").toString());
+    });
+  }
+
+  private static JsonArray requests(Buffer body) {
+    if (body == null || body.length() == 0) throw new ApiError(400, "invalid_body", "request body is empty; send {\"requests\": [...]}", null, null);
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw new ApiError(400, "malformed_json", "body is not valid JSON", null, null);
+    }
+    if (!(parsed instanceof JsonObject json)) throw new ApiError(400, "invalid_body", "body must be a JSON object", null, null);
+    if (!(json.getValue("requests") instanceof JsonArray requests)) throw ApiError.badField("requests", "requests must be an array of /recommend bodies");
+    if (requests.isEmpty()) throw ApiError.badField("requests", "requests must not be empty");
+    if (requests.size() > MAX_BATCH) throw ApiError.badField("requests", "at most " + MAX_BATCH + " requests in a batch, got " + requests.size());
+    return requests;
+  }
+
+  private static String failed(String requestId, ApiError e) {
+    return e.toJson().put("status", e.status).put("request_id", requestId).encode();
   }
 
   /** A random (version 4) UUID without SecureRandom's lock: request ids need uniqueness, not secrecy. */

@@ -18,6 +18,25 @@ final class Validation {
     ctx.next();
   }
 
+  static int parseInt(String value, String field) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw ApiError.badField(field, field + " must be an integer, got " + value);
+    }
+  }
+
+  static long pathLong(RoutingContext ctx, String name, long min, long max) {
+    String value = ctx.pathParam(name);
+    try {
+      long v = Long.parseLong(value);
+      if (v < min || v > max) throw ApiError.badField(name, name + " must lie between " + min + " and " + max);
+      return v;
+    } catch (NumberFormatException e) {
+      throw ApiError.badField(name, name + " must be an integer");
+    }
+  }
+
   static long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
     String value = ctx.request().getParam(name);
     if (value == null) return fallback;

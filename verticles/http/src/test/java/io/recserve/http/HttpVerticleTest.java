@@ -83,14 +83,14 @@ class HttpVerticleTest {
     annNode(vertx, "stub-a", true);
     java.util.Map<String, String> cache = new java.util.concurrent.ConcurrentHashMap<>();
     vertx.eventBus().consumer(Addresses.CACHE_GET, m -> {
-      String key = io.recserve.contract.CacheGet.of(m.body()).key();
+      io.recserve.contract.CacheGet get = io.recserve.contract.CacheGet.of(m.body());
       cacheGets.incrementAndGet();
-      m.reply(new CacheEntry(key, cache.get(key)));
+      m.reply(new CacheEntry(get.key(), get.field(), cache.get(get.key() + "|" + get.field())));
     });
     vertx.eventBus().consumer(Addresses.CACHE_PUT, m -> {
       CacheEntry entry = CacheEntry.of(m.body());
       puts.add(entry.toJson());
-      cache.put(entry.key(), entry.value());
+      cache.put(entry.key() + "|" + entry.field(), entry.value());
     });
     // The embedding node's heartbeat: it serves version 4.
     heartbeat(vertx, "embedding", "stub-e");
@@ -186,7 +186,8 @@ class HttpVerticleTest {
     assertThat(top.getInteger("movie_id")).isEqualTo(2);
 
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "cache put", () -> puts.size() == 1);
-    assertThat(puts.get(0).getString("key")).isEqualTo(CacheEntry.recommendationKey(V4, 5, 2));
+    assertThat(puts.get(0).getString("key")).isEqualTo(CacheEntry.userKey(V4.id(), 5));
+    assertThat(puts.get(0).getString("field")).isEqualTo("k2");
     var second = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json");
     assertThat(second.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(body.getJsonArray("recommendations"));
     assertThat(second.bodyAsJsonObject().getString("request_id")).isNotEqualTo(body.getString("request_id"));
