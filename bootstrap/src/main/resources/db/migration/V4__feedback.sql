@@ -6,9 +6,10 @@ create table feedback (
   movie_id    integer     not null,
   rating      real,
   rated_at    bigint      not null,
-  received_at timestamptz not null default now(),
-  constraint feedback_once unique (user_id, movie_id, rated_at)
+  received_at timestamptz not null default now()
 );
+-- A rating is given once per user, movie and time; a removal may share a rating's second.
+create unique index feedback_once on feedback (user_id, movie_id, rated_at) where rating is not null;
 create index feedback_user on feedback (user_id, seq);
 
 -- A version keeps each user's rating values (a fold-in needs them) and the last feedback it was trained with.

@@ -44,7 +44,11 @@ class RecserveNodeTest {
 
   /** The shipped configuration (without the environment), quick ALS settings, a free port. */
   static JsonObject config(Path dataDir) throws Exception {
-    JsonObject config = RecserveConfig.load(client, null, false).await(10, TimeUnit.SECONDS);
+    return config(client, dataDir);
+  }
+
+  static JsonObject config(Vertx vertx, Path dataDir) throws Exception {
+    JsonObject config = RecserveConfig.load(vertx, null, false).await(10, TimeUnit.SECONDS);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -65,6 +69,10 @@ class RecserveNodeTest {
   }
 
   static void awaitReady(JsonObject config) {
+    awaitReady(web, config);
+  }
+
+  static void awaitReady(WebClient web, JsonObject config) {
     Eventually.until(Duration.ofSeconds(60), "readiness", () -> web.get(config.getJsonObject("http").getInteger("port"), "127.0.0.1", "/ready")
         .send().await(5, TimeUnit.SECONDS).statusCode() == 200);
   }

@@ -40,7 +40,7 @@ public final class PgFeedbackStore implements FeedbackStore {
   public Feedback add(int userId, int movieId, Float rating, long ratedAt) {
     return with(c -> {
         try (PreparedStatement p = c.prepareStatement(
-            "insert into feedback (user_id, movie_id, rating, rated_at) values (?, ?, ?, ?) on conflict on constraint feedback_once do nothing returning seq")) {
+            "insert into feedback (user_id, movie_id, rating, rated_at) values (?, ?, ?, ?) on conflict (user_id, movie_id, rated_at) where rating is not null do nothing returning seq")) {
           p.setInt(1, userId);
           p.setInt(2, movieId);
           if (rating == null) p.setNull(3, Types.REAL);
@@ -72,8 +72,9 @@ public final class PgFeedbackStore implements FeedbackStore {
       p.setFetchSize(10_000);
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
-          float rating = rs.getFloat(4);
-          out.add(new Feedback(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.wasNull() ? null : rating, rs.getLong(5)));
+          float value = rs.getFloat(4);
+          Float rating = rs.wasNull() ? null : value; // right after its own get: wasNull() speaks of the last column read
+          out.add(new Feedback(rs.getLong(1), rs.getInt(2), rs.getInt(3), rating, rs.getLong(5)));
         }
       }
     }

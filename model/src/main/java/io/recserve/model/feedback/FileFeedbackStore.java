@@ -90,7 +90,7 @@ public final class FileFeedbackStore implements FeedbackStore {
     Float rating = m.get("rating") instanceof Number n ? n.floatValue() : null;
     Feedback f = new Feedback(seq, user, ((Number) m.get("movie_id")).intValue(), rating, ((Number) m.get("time")).longValue());
     all.add(f);
-    keys.add(key(f.userId(), f.movieId(), f.ratedAt()));
+    if (!f.removal()) keys.add(key(f.userId(), f.movieId(), f.ratedAt()));
   }
 
   private void dropUser(int user) {
@@ -107,7 +107,7 @@ public final class FileFeedbackStore implements FeedbackStore {
 
   @Override
   public synchronized Feedback add(int userId, int movieId, Float rating, long ratedAt) {
-    if (keys.contains(key(userId, movieId, ratedAt))) throw new DuplicateFeedbackException(userId, movieId, ratedAt);
+    if (rating != null && keys.contains(key(userId, movieId, ratedAt))) throw new DuplicateFeedbackException(userId, movieId, ratedAt);
     Feedback f = new Feedback(lastSeq + 1, userId, movieId, rating, ratedAt);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("seq", f.seq());
@@ -118,7 +118,7 @@ public final class FileFeedbackStore implements FeedbackStore {
     append(line);
     lastSeq = f.seq();
     all.add(f);
-    keys.add(key(userId, movieId, ratedAt));
+    if (rating != null) keys.add(key(userId, movieId, ratedAt));
     return f;
   }
 

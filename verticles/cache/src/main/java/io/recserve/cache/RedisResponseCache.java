@@ -32,7 +32,9 @@ final class RedisResponseCache implements ResponseCache {
 
   private Map<Field, String> pending = new LinkedHashMap<>();
   private List<Promise<Void>> waiting = new ArrayList<>();
+  private final java.util.ArrayDeque<Runnable> afterBatch = new java.util.ArrayDeque<>();
   private boolean scheduled;
+  private boolean sending;
 
   RedisResponseCache(Vertx vertx, String url, int poolSize, long ttlSeconds, String prefix, long putDelayMillis) {
     this.vertx = vertx;
@@ -49,31 +51,61 @@ final class RedisResponseCache implements ResponseCache {
     return redis.hget(prefix + key, field).map(response -> response == null ? null : response.toString());
   }
 
+  /**
+   * Writes go through one queue, one batch at a time (a batch holds one connection), so a {@code DEL} never overtakes
+   * a put sent before it on another pooled connection.
+   */
   @Override
   public Future<Void> put(String key, String field, String value) {
     pending.put(new Field(key, field), value);
     Promise<Void> done = Promise.promise();
     waiting.add(done);
-    if (!scheduled) {
-      scheduled = true;
-      if (putDelayMillis <= 0) vertx.runOnContext(v -> flush());
-      else vertx.setTimer(putDelayMillis, id -> flush());
-    }
+    schedule();
     return done.future();
+  }
+
+  private void schedule() {
+    if (scheduled || sending) return;
+    scheduled = true;
+    if (putDelayMillis <= 0) vertx.runOnContext(v -> flush());
+    else vertx.setTimer(putDelayMillis, id -> flush());
   }
 
   @Override
   public Future<Void> delete(List<String> keys) {
     if (keys.isEmpty()) return Future.succeededFuture();
-    return redis.del(keys.stream().map(k -> prefix + k).toList()).mapEmpty();
+    pending.keySet().removeIf(f -> keys.contains(f.key())); // a put still gathering must not land after the DEL
+    Promise<Void> done = Promise.promise();
+    Runnable del = () -> {
+      sending = true;
+      redis.del(keys.stream().map(k -> prefix + k).toList()).<Void>mapEmpty().onComplete(ar -> {
+        sending = false;
+        done.handle(ar);
+        next();
+      });
+    };
+    if (sending) afterBatch.add(del);
+    else del.run();
+    return done.future();
+  }
+
+  private void next() {
+    Runnable queued = afterBatch.poll();
+    if (queued != null) queued.run();
+    else if (!pending.isEmpty()) schedule();
   }
 
   private void flush() {
+    scheduled = false;
+    if (sending) return; // sent when the batch under way ends
+    if (pending.isEmpty()) {
+      next();
+      return;
+    }
     Map<Field, String> batch = pending;
     List<Promise<Void>> done = waiting;
     pending = new LinkedHashMap<>();
     waiting = new ArrayList<>();
-    scheduled = false;
     List<Request> commands = new ArrayList<>(batch.size() * 2);
     java.util.Set<String> keys = new java.util.LinkedHashSet<>();
     batch.forEach((f, v) -> {
@@ -81,10 +113,15 @@ final class RedisResponseCache implements ResponseCache {
       keys.add(f.key());
     });
     for (String k : keys) commands.add(Request.cmd(Command.EXPIRE).arg(prefix + k).arg(ttlSeconds));
-    client.batch(commands).onComplete(ar -> done.forEach(p -> {
-      if (ar.succeeded()) p.tryComplete();
-      else p.tryFail(ar.cause());
-    }));
+    sending = true;
+    client.batch(commands).onComplete(ar -> {
+      sending = false;
+      done.forEach(p -> {
+        if (ar.succeeded()) p.tryComplete();
+        else p.tryFail(ar.cause());
+      });
+      next();
+    });
   }
 
   @Override

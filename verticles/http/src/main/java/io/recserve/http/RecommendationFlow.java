@@ -95,6 +95,7 @@ final class RecommendationFlow {
         .otherwise(e -> null) // a cache fault only costs the computation
         .compose(text -> {
           Answer hit = text == null ? null : Answer.fromCache(text);
+          if (hit != null && near != null && !near.fresh(request.userId(), hit.generation())) hit = null; // older than the user's change
           if (hit != null) {
             if (cacheHits != null) cacheHits.increment();
             if (near != null) near.put(request.userId(), nearKey, hit);
