@@ -56,12 +56,17 @@ class ClusterTest {
 
   /** A cluster node in its own JVM, with this test's cluster settings. */
   static NodeProcess startNode(String name, String roles) throws IOException {
+    return startNode(name, roles, Map.of(), "Recserve node running roles");
+  }
+
+  static NodeProcess startNode(String name, String roles, Map<String, String> extra, String readyLine) throws IOException {
+    Map<String, String> env = new HashMap<>(Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
+        "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
+        "RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS), "RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString(),
+        "RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString()));
+    env.putAll(extra);
     return NodeProcess.start(dir, name, List.of("serve", "--cluster", "--no-bootstrap", "--roles", roles, "--data-dir", dir.resolve("data").toString()),
-        Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
-            "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
-            "RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS), "RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString(),
-            "RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString()),
-        "Recserve node running roles");
+        env, readyLine);
   }
 
   @BeforeAll
@@ -209,7 +214,8 @@ class ClusterTest {
       JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
           .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
       return model.getLong("serving_version") == v2
-          && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).allMatch(n -> n.getLong("model_version", 0L) == v2);
+          && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).filter(n -> !n.getString("role").equals("http"))
+              .allMatch(n -> n.getLong("model_version", 0L) == v2);
     });
     Map<Integer, List<Integer>> after = new HashMap<>();
     for (int user = 1; user <= 10; user++) after.put(user, movieIds(recommend(user)));
@@ -219,5 +225,41 @@ class ClusterTest {
       assertThat(movieIds(during.get(i))).as("answer %d for user %d", i, users.get(i))
           .isIn(before.get(users.get(i)), after.get(users.get(i)));
     }
+  }
+
+  @Test
+  @Order(5)
+  void feedbackTakenByOneHttpNodeIsReflectedAtOnceByAnother() throws Exception {
+    int otherPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      otherPort = s.getLocalPort();
+    }
+    NodeProcess otherHttp = startNode("http-2", "http", Map.of("RECSERVE_HTTP_PORT", Integer.toString(otherPort)), "Recserve is serving on");
+    try {
+      Eventually.until(Duration.ofSeconds(30), "the second HTTP node ready", () ->
+          web.get(otherPort, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+      Eventually.until(Duration.ofSeconds(10), "each HTTP node knows the other", () ->
+          get("/ready").bodyAsString().contains("\"role\":\"http\"") && get("/ready").bodyAsString().split("\"role\":\"http\"").length == 3);
+      // The other node answers user 4 once (and may keep the answer); then user 4 rates that answer's top movie here.
+      List<Integer> before = movieIds(recommendOn(otherPort, 4));
+      HttpResponse<Buffer> feedback = web.post(port, "127.0.0.1", "/feedback").putHeader("content-type", "application/json")
+          .sendBuffer(Buffer.buffer(new JsonObject().put("user_id", 4).put("movie_id", before.get(0)).put("rating", 3).encode())).await(15, TimeUnit.SECONDS);
+      assertThat(feedback.statusCode()).as(feedback.bodyAsString()).isEqualTo(201);
+      assertThat(movieIds(recommendOn(otherPort, 4))).as("the other node, at once").doesNotContain(before.get(0));
+      // A user the model never saw gets recommendations from the other node right after a first rating here.
+      assertThat(movieIds(recommendOn(otherPort, 7777))).isEmpty();
+      web.post(port, "127.0.0.1", "/feedback").putHeader("content-type", "application/json")
+          .sendBuffer(Buffer.buffer(new JsonObject().put("user_id", 7777).put("movie_id", 5).put("rating", 4).encode())).await(15, TimeUnit.SECONDS);
+      assertThat(movieIds(recommendOn(otherPort, 7777))).hasSize(10).doesNotContain(5);
+    } finally {
+      otherHttp.stop();
+    }
+  }
+
+  static HttpResponse<Buffer> recommendOn(int httpPort, int user) throws Exception {
+    HttpResponse<Buffer> r = web.post(httpPort, "127.0.0.1", "/recommend").putHeader("content-type", "application/json").timeout(10_000)
+        .sendBuffer(Buffer.buffer("{\"user_id\": " + user + "}")).await(15, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r;
   }
 }

@@ -261,4 +261,32 @@ class ProductApiTest {
             + "('recommend', 'anonymous', 'similar', 'feedback', 'rating_removed')") == 5);
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events where kind = 'similar' and user_id is null")).isPositive();
   }
+
+  @Test
+  @Order(8)
+  void feedbackSurvivesARestartAndTheNextTrainingIncludesIt() throws Exception {
+    int user = 900_002;
+    for (int movie : new int[] {260, 1196}) { // Star Wars IV and V
+      assertThat(post("/feedback", new JsonObject().put("user_id", user).put("movie_id", movie).put("rating", 4.5)).statusCode()).isEqualTo(201);
+    }
+    List<Integer> served = ids(recommend(new JsonObject().put("user_id", user)));
+    assertThat(served).hasSize(10).doesNotContain(260, 1196);
+    node.stop().await(40, TimeUnit.SECONDS);
+    node = RecserveNode.start(config, Roles.parse(Roles.ALL)).await(60, TimeUnit.SECONDS);
+    RecserveNodeTest.awaitReady(web, config);
+    assertThat(ids(recommend(new JsonObject().put("user_id", user)))).as("replayed from the store at load").isEqualTo(served);
+
+    try (io.recserve.bootstrap.ModelPipeline pipeline = new io.recserve.bootstrap.ModelPipeline(config, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+      long version = pipeline.train(pipeline.params());
+      pipeline.publish(version);
+      assertThat(TestServices.queryString("select rated::text from " + schema + ".user_embeddings where version = " + version + " and user_id = " + user))
+          .isEqualTo("{260,1196}");
+      assertThat(TestServices.queryLong("select trained_through from " + schema + ".model_versions where version = " + version))
+          .isEqualTo(TestServices.queryLong("select max(seq) from " + schema + ".feedback"));
+      io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(60), "version " + version + " served", () ->
+          get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+              .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data").getLong("serving_version") == version);
+    }
+    assertThat(ids(recommend(new JsonObject().put("user_id", user)))).hasSize(10).doesNotContain(260, 1196);
+  }
 }
