@@ -179,7 +179,7 @@ class ClusterTest {
       }
     });
     traffic.start();
-    Thread.sleep(500);
+    Eventually.until(Duration.ofSeconds(10), "traffic flowing", () -> outcomes.size() > 20);
     ann.stop();
     Eventually.until(Duration.ofSeconds(20), "503s while no ANN node runs", () -> outcomes.stream().anyMatch(o -> o[0] == 503));
     ann = startNode("ann-1", "ann");
@@ -261,5 +261,75 @@ class ClusterTest {
         .sendBuffer(Buffer.buffer("{\"user_id\": " + user + "}")).await(15, TimeUnit.SECONDS);
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
     return r;
+  }
+
+  /** Requests from two threads until stopped, each outcome kept as {status, milliseconds}. */
+  static final class Traffic implements AutoCloseable {
+    final List<long[]> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+
+    Traffic() {
+      for (int t = 0; t < 2; t++) {
+        int offset = t * 15;
+        Thread thread = new Thread(() -> {
+          int user = offset;
+          while (running.get()) {
+            long started = System.nanoTime();
+            int status;
+            try {
+              status = recommend(1 + user++ % 30).statusCode();
+            } catch (Exception e) {
+              status = -1;
+            }
+            outcomes.add(new long[] {status, (System.nanoTime() - started) / 1_000_000});
+          }
+        });
+        thread.start();
+        threads.add(thread);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) t.join(20_000);
+    }
+  }
+
+  /** kill -9 of one of two nodes of a role under steady traffic: at most 0.1% of answers fail, none takes over twice the timeout. */
+  private void killOneOfTwo(String role, String name, String roles) throws Exception {
+    NodeProcess second = startNode(name, roles);
+    try {
+      Eventually.until(Duration.ofSeconds(30), "two " + role + " nodes heard", () -> get("/ready").bodyAsJsonObject().getJsonArray("checks").stream()
+          .map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data")
+          .getJsonArray("nodes").stream().map(JsonObject.class::cast).filter(n -> n.getString("role").equals(role) && n.getBoolean("accepting")).count() == 2);
+      try (Traffic traffic = new Traffic()) {
+        Eventually.until(Duration.ofSeconds(10), "traffic flowing", () -> traffic.outcomes.size() > 200);
+        second.process.destroyForcibly(); // SIGKILL: no goodbye to the cluster
+        int atKill = traffic.outcomes.size();
+        Eventually.until(Duration.ofSeconds(30), "2,000 answers after the kill", () -> traffic.outcomes.size() > atKill + 2000);
+        traffic.close();
+        long failed = traffic.outcomes.stream().filter(o -> o[0] != 200).count();
+        long slowest = traffic.outcomes.stream().mapToLong(o -> o[1]).max().orElse(0);
+        assertThat(failed).as("failed answers of %d", traffic.outcomes.size()).isLessThanOrEqualTo(traffic.outcomes.size() / 1000);
+        assertThat(slowest).as("slowest answer, ms").isLessThan(2 * TIMEOUT_MS);
+      }
+    } finally {
+      second.process.destroyForcibly();
+      second.process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void killingOneOfTwoAnnNodesFailsAlmostNoRequest() throws Exception {
+    killOneOfTwo("ann", "ann-kill", "ann");
+  }
+
+  @Test
+  @Order(7)
+  void killingOneOfTwoEmbeddingNodesFailsAlmostNoRequest() throws Exception {
+    killOneOfTwo("embedding", "embedding-kill", "embedding");
   }
 }

@@ -135,8 +135,8 @@ class RecserveNodeTest {
       JsonArray recs = recommend(config, 7).getJsonArray("recommendations");
       assertThat(recs).hasSize(10);
       RedisAPI redis = RedisAPI.api(Redis.createClient(client, TestServices.redisUrl()));
-      String key = schema + ":rec:" + io.recserve.contract.CacheEntry.FORMAT + ":" + version + ":u7:k10";
-      Eventually.until(Duration.ofSeconds(5), "the answer in Redis", () -> redis.exists(java.util.List.of(key)).await(5, TimeUnit.SECONDS).toInteger() == 1);
+      String key = schema + ":" + io.recserve.contract.CacheEntry.userKey(version, 7);
+      Eventually.until(Duration.ofSeconds(5), "the answer in Redis", () -> redis.hexists(key, "k10").await(5, TimeUnit.SECONDS).toInteger() == 1);
       assertThat(recommend(config, 7).getJsonArray("recommendations")).isEqualTo(recs);
       Eventually.until(Duration.ofSeconds(10), "analytics rows", () ->
           TestServices.queryLong("select count(*) from " + schema + ".recommendation_events") == 2);
