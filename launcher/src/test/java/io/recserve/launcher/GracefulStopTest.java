@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real process stopped with SIGTERM right after its last answer keeps every analytics event. */
+/**
+ * A real process stopped with SIGTERM right after its last answer keeps every analytics event; killed with SIGKILL,
+ * it loses at most the events of the last {@code analytics.batch-age-ms}.
+ */
+@org.junit.jupiter.api.Timeout(120)
 class GracefulStopTest {
   @TempDir Path dir;
 
@@ -56,5 +60,44 @@ class GracefulStopTest {
         .map(line -> new JsonObject(line).getString("request_id")).toList();
     assertThat(stored).as("every answer stored once (HTTP instances send their batches independently, so not in answer order)")
         .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void killMinusNineLosesAtMostTheEventsOfTheLastBatchAge() throws Exception {
+    FileModelRepository repo = new FileModelRepository(dir.resolve("data"));
+    repo.makeCurrent(repo.saveModel(TestModels.random(40, 200, 8, 4)));
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    long batchAgeMillis = 100;
+    NodeProcess node = NodeProcess.start(dir, "killed", List.of("serve", "--no-bootstrap", "--data-dir", dir.resolve("data").toString()),
+        Map.of("RECSERVE_HTTP_PORT", Integer.toString(port), "RECSERVE_ANALYTICS_BATCH_AGE_MS", Long.toString(batchAgeMillis)), "Recserve is serving");
+    Vertx vertx = Vertx.vertx();
+    Map<String, Long> answeredAt = new java.util.LinkedHashMap<>();
+    long killedAt;
+    try {
+      WebClient web = WebClient.create(vertx);
+      Eventually.until(Duration.ofSeconds(60), "ready", () -> web.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+      for (int i = 0; i < 300; i++) {
+        var response = web.post(port, "127.0.0.1", "/recommend").putHeader("content-type", "application/json")
+            .sendBuffer(Buffer.buffer("{\"user_id\": " + (1 + i % 40) + "}")).await(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        answeredAt.put(response.bodyAsJsonObject().getString("request_id"), System.nanoTime());
+      }
+    } finally {
+      killedAt = System.nanoTime();
+      node.process.destroyForcibly(); // SIGKILL right after the last answer
+      node.process.waitFor(20, TimeUnit.SECONDS);
+      vertx.close().await();
+    }
+    java.util.Set<String> stored = new java.util.HashSet<>();
+    for (String line : Files.readAllLines(dir.resolve("data/analytics/events.jsonl"))) stored.add(new JsonObject(line).getString("request_id"));
+    // Lost: only answers of the last batch age (plus the moment a write takes to be forced to disk).
+    long windowNanos = TimeUnit.MILLISECONDS.toNanos(batchAgeMillis + 150);
+    List<String> lostEarlier = answeredAt.entrySet().stream().filter(e -> !stored.contains(e.getKey()))
+        .filter(e -> killedAt - e.getValue() > windowNanos).map(Map.Entry::getKey).toList();
+    assertThat(lostEarlier).as("events lost although answered more than %d ms before the kill", batchAgeMillis + 150).isEmpty();
+    assertThat(stored).as("nothing stored that was not answered").isSubsetOf(answeredAt.keySet());
   }
 }
