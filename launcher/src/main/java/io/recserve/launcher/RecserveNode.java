@@ -22,6 +22,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,10 @@ public final class RecserveNode {
         // counts the failures that matter (recserve_eventbus_request_failures) itself.
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    // How long an event loop may run one task before Vert.x warns that it is blocked (its default: 2 s).
+    JsonObject loops = config.getJsonObject("vertx", new JsonObject());
+    options.setMaxEventLoopExecuteTime(loops.getLong("event-loop-max-execute-ms", 2000L)).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    options.setBlockedThreadCheckInterval(loops.getLong("blocked-thread-check-ms", 1000L)).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     if (!cluster.getBoolean("enabled", false)) return Future.succeededFuture(Vertx.builder().with(options).build());
     String host = cluster.getString("host", "127.0.0.1");
