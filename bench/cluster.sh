@@ -1,31 +1,64 @@
 #!/usr/bin/env bash
-# Throughput of /recommend (cache off) on a cluster of separate JVMs on this machine: an HTTP node, a backend node
-# (embedding, cache, analytics) and N ANN nodes, joined by Hazelcast on loopback.
-#   bench/cluster.sh [ann-nodes=1] [connections=64] [seconds=20]
+# Uncached /recommend throughput of Recserve split over JVMs on this machine, against one JVM in the same run:
+#   single  one JVM, every role
+#   2       http | embedding, ann, cache, analytics
+#   3       http | embedding, cache, analytics | ann
+# All on the embedded data folder, cache off, joined by Hazelcast on loopback; wrk 2 threads, 64 connections.
+#   bench/cluster.sh [seconds=20] [rounds=1]        prints a line per shape and round, then medians and ratios
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-n=${1:-1}; conns=${2:-64}; secs=${3:-20}
+secs=${1:-20}; rounds=${2:-1}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
-./recserve build
-export RECSERVE_DATA_DIR=${RECSERVE_DATA_DIR:-$here/data} RECSERVE_MOVIELENS=${RECSERVE_MOVIELENS:-$here/../shared/data/movielens/ml-latest-small}
-./recserve bootstrap versions 2>/dev/null | grep -q '\*' || ./recserve bootstrap all --movielens "$RECSERVE_MOVIELENS" > /dev/null
+[[ -f launcher/target/recserve.jar ]] || ./recserve build
+java="$(./recserve java-home)/bin/java"
+work=$(mktemp -d)
+export RECSERVE_DATA_DIR=$work/data RECSERVE_MOVIELENS=${RECSERVE_MOVIELENS:-$here/../shared/data/movielens/ml-latest-small}
 unset RECSERVE_PG_URL RECSERVE_REDIS_URL
-export RECSERVE_CLUSTER_ENABLED=true RECSERVE_CLUSTER_HOST=127.0.0.1 RECSERVE_CLUSTER_HAZELCAST_PORT=5801
-export RECSERVE_CLUSTER_MEMBERS=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803,127.0.0.1:5804,127.0.0.1:5805
-export RECSERVE_CACHE_ENABLED=false RECSERVE_HTTP_PORT=${PORT:-18080}
-logs=$(mktemp -d); pids=()
-trap 'kill ${pids[*]} 2>/dev/null; wait 2>/dev/null || true' EXIT
-start() { ./recserve run --no-bootstrap --roles "$1" > "$logs/$2.log" 2>&1 & pids+=($!); }
-start embedding,cache,analytics backend
-for i in $(seq 1 "$n"); do RECSERVE_ANN_INDEX_DIR="$RECSERVE_DATA_DIR/index-bench-$i" start ann "ann-$i"; done
-start http http
-for i in $(seq 1 120); do
-  ready=$(curl -s "localhost:$RECSERVE_HTTP_PORT/ready" || true)
-  if grep -q '"outcome":"UP"' <<< "$ready" && [[ $(grep -o '"role":"ann"' <<< "$ready" | wc -l) -ge $n ]]; then break; fi
-  sleep 1
+"$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -jar launcher/target/recserve.jar bootstrap all --movielens "$RECSERVE_MOVIELENS" > "$work/bootstrap.log" 2>&1
+pids=()
+stop_all() { for p in "${pids[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; pids=(); }
+trap 'stop_all; rm -rf "$work"' EXIT
+port=18090
+node() {  # $1 name, $2 roles, $3 cluster?
+  local flags=(); [[ $3 == yes ]] && flags=(--cluster)
+  env RECSERVE_CACHE_ENABLED=false RECSERVE_HTTP_PORT=$port RECSERVE_CLUSTER_HOST=127.0.0.1 RECSERVE_CLUSTER_HAZELCAST_PORT=5851 \
+    RECSERVE_CLUSTER_MEMBERS=127.0.0.1:5851,127.0.0.1:5852,127.0.0.1:5853 RECSERVE_ANN_INDEX_DIR="$work/index-$1" \
+    "$java" --add-modules jdk.incubator.vector -XX:+UseZGC -jar launcher/target/recserve.jar serve --no-bootstrap "${flags[@]}" --roles "$2" \
+    > "$work/$1.log" 2>&1 &
+  pids+=($!)
+}
+ready() {
+  for i in $(seq 1 180); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' -XPOST -H 'content-type: application/json' -d '{"user_id":1}' "127.0.0.1:$port/recommend") == 200 ]] && return 0
+    sleep 1
+  done
+  echo "not ready: $(tail -3 "$work"/*.log)" >&2; return 1
+}
+run() {  # $1 shape
+  case $1 in
+    single) node all http,embedding,ann,cache,analytics no ;;
+    2) node backend embedding,ann,cache,analytics yes; node http http yes ;;
+    3) node backend embedding,cache,analytics yes; node ann ann yes; node http http yes ;;
+  esac
+  ready
+  wrk -t2 -c64 -d10s -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" > /dev/null
+  wrk -t2 -c64 -d"${secs}s" -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" | sed -n 's/^RESULT_JSON //p'
+  stop_all
+}
+out=$work/results.tsv
+for r in $(seq 1 "$rounds"); do
+  for shape in single 2 3; do
+    j=$(run $shape)
+    python3 -c "import json,sys; d=json.loads(sys.argv[3]); print(f\"{sys.argv[1]}\t{sys.argv[2]}\t{d['rps']:.0f}\t{d['p99_ms']:.1f}\t{d['non2xx']+d['err_timeout']}\")" "$r" "$shape" "$j" | tee -a "$out"
+  done
 done
-curl -s "localhost:$RECSERVE_HTTP_PORT/ready" | grep -o '"nodes":\[[^]]*\]'
-wrk -t2 -c"$conns" -d10s -s bench/load/recommend.lua "http://127.0.0.1:$RECSERVE_HTTP_PORT" > /dev/null
-echo "cluster: http + backend + $n ann node(s), cache off, connections=$conns"
-wrk -t2 -c"$conns" -d"${secs}s" -s bench/load/recommend.lua "http://127.0.0.1:$RECSERVE_HTTP_PORT" | grep RESULT
+python3 - "$out" <<'PY'
+import sys, statistics as st, collections
+by = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    r, shape, rps, p99, bad = line.split("\t"); by[shape].append(float(rps))
+med = {k: st.median(v) for k, v in by.items()}
+for k in ("single", "2", "3"):
+    if k in med: print(f"{k:7s} {med[k]:8.0f} req/s  {med[k] / med['single']:.0%} of one JVM")
+PY

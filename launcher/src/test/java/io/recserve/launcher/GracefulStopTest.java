@@ -93,11 +93,13 @@ class GracefulStopTest {
     }
     java.util.Set<String> stored = new java.util.HashSet<>();
     for (String line : Files.readAllLines(dir.resolve("data/analytics/events.jsonl"))) stored.add(new JsonObject(line).getString("request_id"));
-    // Lost: only answers of the last batch age (plus the moment a write takes to be forced to disk).
-    long windowNanos = TimeUnit.MILLISECONDS.toNanos(batchAgeMillis + 150);
-    List<String> lostEarlier = answeredAt.entrySet().stream().filter(e -> !stored.contains(e.getKey()))
-        .filter(e -> killedAt - e.getValue() > windowNanos).map(Map.Entry::getKey).toList();
-    assertThat(lostEarlier).as("events lost although answered more than %d ms before the kill", batchAgeMillis + 150).isEmpty();
+    // Lost: only answers of the last batch age, plus the time one write takes to reach the disk (generous here: the
+    // machine running the tests may be busy, and a forced write then waits).
+    long marginMillis = 400;
+    List<Long> lostAges = answeredAt.entrySet().stream().filter(e -> !stored.contains(e.getKey()))
+        .map(e -> TimeUnit.NANOSECONDS.toMillis(killedAt - e.getValue())).sorted().toList();
+    assertThat(lostAges).as("age in ms, at the kill, of each answer whose event was lost (%d of %d)", lostAges.size(), answeredAt.size())
+        .allSatisfy(age -> assertThat(age).isLessThanOrEqualTo(batchAgeMillis + marginMillis));
     assertThat(stored).as("nothing stored that was not answered").isSubsetOf(answeredAt.keySet());
   }
 }

@@ -41,6 +41,8 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
   private final PgSettings settings;
   private final int maxConn;
   private final int beamWidth;
+  /** Extra time before each index build (0: none): makes a build slow on purpose, to test a publish under load. */
+  private final long buildDelayMillis;
 
   MovieIndexSource(Vertx vertx, WorkerExecutor builder, JsonObject config) {
     this.vertx = vertx;
@@ -54,6 +56,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
     this.indexDir = dir.isBlank() ? dataDir.resolve("index") : Path.of(dir);
     this.maxConn = ann.getInteger("max-conn", 16);
     this.beamWidth = ann.getInteger("beam-width", 100);
+    this.buildDelayMillis = ann.getLong("build-delay-ms", 0L);
   }
 
   @Override
@@ -63,7 +66,10 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
 
   @Override
   public Future<MovieIndex> load(VersionRef version) {
-    return builder.executeBlocking(() -> MovieIndex.openOrBuild(folder(version), version.id(), vectors(version), maxConn, beamWidth, System.out), false);
+    return builder.executeBlocking(() -> {
+      if (buildDelayMillis > 0 && !java.nio.file.Files.isDirectory(folder(version))) Thread.sleep(buildDelayMillis);
+      return MovieIndex.openOrBuild(folder(version), version.id(), vectors(version), maxConn, beamWidth, System.out);
+    }, false);
   }
 
   private MovieVectors vectors(VersionRef version) throws Exception {
