@@ -101,7 +101,7 @@ final class PgStartup {
       left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (left <= 0) {
         throw new Unreachable("PostgreSQL at " + pg.display() + " was not reachable within " + seconds(timeoutMillis) + " (" + attempt
-            + " attempts, the last: " + cause + "); check pg.url and that PostgreSQL runs, or raise pg.startup-timeout-ms", failure);
+            + (attempt == 1 ? " attempt: " : " attempts, the last: ") + cause + "); check pg.url and that PostgreSQL runs, or raise pg.startup-timeout-ms", failure);
       }
       long wait = Math.min(backoff, left);
       LOG.warn("PostgreSQL at {} is unreachable (attempt {}: {}); next attempt in {}, giving up in {}", pg.display(), attempt, cause,

@@ -14,9 +14,9 @@ import java.util.Map;
 /**
  * Readiness means "can answer {@code /recommend}": a model version is held by an embedding node and by every ANN
  * node. That is the only check that can turn readiness DOWN, besides what the node still waits for at start
- * ({@link StartupStatus}: PostgreSQL, before the other verticles are deployed). The cache and analytics are optional to serving: when
- * they fail, their checks stay UP with {@code "data": {"state": "degraded", "since": ...}}, so an orchestrator does
- * not pull every replica at the first cache blip, while the details stay visible.
+ * ({@link StartupStatus}: PostgreSQL, before the other verticles are deployed). The cache and analytics are optional
+ * to serving: when they fail, their checks stay UP with {@code "data": {"state": "degraded", "since": ...}}, so an
+ * orchestrator does not pull every replica at the first cache blip, while the details stay visible.
  */
 final class Readiness {
   private final Vertx vertx;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The HTTP layer against clients that misbehave, over raw TCP: silent and trickling connections are closed, a
- * declared huge body is refused at once, and every answer the HTTP layer gives is JSON.
+ * declared huge body is refused at once, and what the HTTP parser refuses is answered as JSON (where Vert.x has a hook).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -140,7 +140,7 @@ class HttpHardeningTest {
       for (int i = 0; i < 4; i++) {
         out.write("GET /health-check HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        assertThat(readAnswerHead(socket)).startsWith("HTTP/1.1 200");
+        assertThat(readHealthAnswer(socket)).startsWith("HTTP/1.1 200");
         if (i < 3) vertx.timer(200).await(2, TimeUnit.SECONDS);
       }
       // Then the next head trickles: closed again after the header timeout.
@@ -163,8 +163,8 @@ class HttpHardeningTest {
     }
   }
 
-  /** Reads one answer to /health-check (a small, whole JSON body), returning its status line and headers. */
-  private static String readAnswerHead(Socket socket) throws IOException {
+  /** Reads one whole answer to /health-check from a kept-alive connection, and returns it. */
+  private static String readHealthAnswer(Socket socket) throws IOException {
     socket.setSoTimeout(3000);
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream all = new ByteArrayOutputStream();
