@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +34,10 @@ public final class RecserveNode {
   /** The order a node stops in: HTTP first (no new requests; its outbox drains), analytics last. */
   static final List<String> STOP_ORDER = List.of("http", "embedding", "ann", "cache", "analytics");
   private final Vertx vertx;
-  private final java.util.Map<String, String> deployments;
+  private final java.util.Map<String, String> deployments = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private RecserveNode(Vertx vertx, java.util.Map<String, String> deployments) {
+  private RecserveNode(Vertx vertx) {
     this.vertx = vertx;
-    this.deployments = deployments;
   }
 
   public Vertx vertx() {
@@ -46,22 +46,34 @@ public final class RecserveNode {
 
   /** Starts Vert.x and deploys every role; fails (and closes Vert.x) if any verticle fails to start. */
   public static Future<RecserveNode> start(JsonObject config, Roles roles) {
+    return start(config, roles, vertx -> {});
+  }
+
+  /** The same, calling {@code beforeDeploying} with the new Vert.x first (to set what the verticles read at start). */
+  public static Future<RecserveNode> start(JsonObject config, Roles roles, Consumer<Vertx> beforeDeploying) {
     return createVertx(config).compose(vertx -> {
       io.recserve.contract.Codecs.register(vertx);
-      java.util.Map<String, Future<String>> deployed = new java.util.LinkedHashMap<>();
-      for (var role : roles.instances().entrySet()) {
-        int instances = role.getValue() > 0 ? role.getValue() : defaultInstances(config, role.getKey());
-        deployed.put(role.getKey(), vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
-            .onSuccess(id -> LOG.info("deployed {} x{}", role.getKey(), instances)));
-      }
-      return Future.all(new ArrayList<>(deployed.values()))
-          .map(all -> {
-            java.util.Map<String, String> ids = new java.util.LinkedHashMap<>();
-            deployed.forEach((role, id) -> ids.put(role, id.result()));
-            return new RecserveNode(vertx, ids);
-          })
-          .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+      beforeDeploying.accept(vertx);
+      RecserveNode node = new RecserveNode(vertx);
+      return node.deploy(config, roles).map(node).recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
     });
+  }
+
+  /**
+   * Deploys {@code roles} into this running node (those a node deploys once its store is reachable). On a failure,
+   * what did start stays deployed: {@link #stop()} stops it.
+   */
+  public Future<Void> deploy(JsonObject config, Roles roles) {
+    List<Future<String>> deployed = new ArrayList<>();
+    for (var role : roles.instances().entrySet()) {
+      int instances = role.getValue() > 0 ? role.getValue() : defaultInstances(config, role.getKey());
+      deployed.add(vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
+          .onSuccess(id -> {
+            deployments.put(role.getKey(), id);
+            LOG.info("deployed {} x{}", role.getKey(), instances);
+          }));
+    }
+    return Future.all(deployed).mapEmpty();
   }
 
   static Supplier<? extends Deployable> factory(String role) {

@@ -39,6 +39,20 @@ public record Roles(Map<String, Integer> instances) {
     return instances.containsKey(role);
   }
 
+  /** These roles but {@code role} (possibly none). */
+  public Roles without(String role) {
+    Map<String, Integer> rest = new LinkedHashMap<>(instances);
+    rest.remove(role);
+    return new Roles(rest);
+  }
+
+  /** {@code role} alone if it is among these, else none. */
+  public Roles only(String role) {
+    Map<String, Integer> one = new LinkedHashMap<>();
+    if (has(role)) one.put(role, instances.get(role));
+    return new Roles(one);
+  }
+
   /** True when this node serves model data (embedding or ann) and so needs a published model. */
   public boolean needsModel() {
     return has("embedding") || has("ann");

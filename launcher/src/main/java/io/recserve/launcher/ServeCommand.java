@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,9 +40,9 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JsonObject config = configuration();
     Roles parsed = Roles.parse(roles);
-    OptionalLong model = OptionalLong.empty();
-    if (parsed.needsModel()) model = noBootstrap ? currentVersion(config) : ensureModel(config);
-    RecserveNode node = RecserveNode.start(config, parsed).await();
+    Started started = start(config, parsed, noBootstrap);
+    RecserveNode node = started.node();
+    OptionalLong model = started.model();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -56,6 +57,21 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** A running node and the model version current when it started (empty when unknown). */
+  record Started(RecserveNode node, OptionalLong model) {}
+
+  /**
+   * Starts the node. With PostgreSQL as the store and a role that serves the model, see {@link PgStartup}: HTTP first,
+   * then PostgreSQL waited for, migrated and given a first model, then the other roles. Otherwise (the embedded
+   * default, {@code --no-bootstrap}, or roles that need no model) the store is prepared first, then every role starts.
+   */
+  static Started start(JsonObject config, Roles roles, boolean noBootstrap) throws Exception {
+    if (roles.needsModel() && !noBootstrap && PgSettings.configured(config)) return PgStartup.start(config, roles);
+    OptionalLong model = OptionalLong.empty();
+    if (roles.needsModel()) model = noBootstrap ? currentVersion(config) : ensureModel(config);
+    return new Started(RecserveNode.start(config, roles).await(), model);
   }
 
   /** The configuration (file, environment, the store options) with this command's options laid over it. */
@@ -73,10 +89,19 @@ public final class ServeCommand implements Callable<Integer> {
    * Returns the current version.
    */
   static OptionalLong ensureModel(JsonObject config) throws Exception {
+    return ensureModel(config, phase -> {});
+  }
+
+  /** The same, telling {@code phase} what it does before each long step (for readiness to show). */
+  static OptionalLong ensureModel(JsonObject config, Consumer<String> phase) throws Exception {
     try (ModelPipeline pipeline = new ModelPipeline(config, System.out)) {
-      if (PgSettings.configured(config)) pipeline.migrate();
+      if (PgSettings.configured(config)) {
+        phase.accept("migrating the schema in " + pipeline.storeName());
+        pipeline.migrate();
+      }
       OptionalLong current = pipeline.repository().current();
       if (current.isPresent()) return current;
+      phase.accept("building the first model version from MovieLens " + config.getString("movielens") + " in " + pipeline.storeName());
       System.out.println("No model is published in " + pipeline.storeName() + ": building one from MovieLens "
           + config.getString("movielens") + " (bootstrap all)");
       pipeline.all(config.getString("movielens"));

@@ -1,7 +1,11 @@
 package io.recserve.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.recserve.contract.FailureCodes;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,5 +77,34 @@ final class ErrorMapping {
     ctx.response().setStatusCode(e.status).putHeader("content-type", "application/json");
     if (e.retryAfterSeconds != null) ctx.response().putHeader("retry-after", e.retryAfterSeconds.toString());
     ctx.response().end(e.toJson().toBuffer());
+  }
+
+  /**
+   * Writes the error as JSON with {@code Connection: close}, then closes the connection without reading what the
+   * client still sends (a body refused for its size, a request the parser could not read).
+   */
+  static void sendAndClose(HttpServerRequest request, ApiError e) {
+    HttpServerResponse response = request.response();
+    if (response.ended()) {
+      request.connection().close();
+      return;
+    }
+    response.setStatusCode(e.status).putHeader("content-type", "application/json").putHeader("connection", "close");
+    response.end(e.toJson().toBuffer()).onComplete(ar -> request.connection().close());
+  }
+
+  /**
+   * A request whose head the HTTP parser refused (the server's invalid-request handler): request line over
+   * {@code maxLine} bytes 414, headers over {@code maxHeaders} bytes 431, anything else malformed 400.
+   */
+  static ApiError invalidRequest(HttpServerRequest request, int maxLine, int maxHeaders) {
+    Throwable cause = request.decoderResult().cause();
+    if (cause instanceof TooLongHttpLineException) {
+      return new ApiError(414, "uri_too_long", "the request line exceeds " + maxLine + " bytes", null, null);
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return new ApiError(431, "headers_too_large", "the request headers exceed " + maxHeaders + " bytes", null, null);
+    }
+    return new ApiError(400, "bad_request", "malformed HTTP request line or headers", null, null);
   }
 }

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,12 @@ public final class HttpVerticle extends VerticleBase {
   public static final String ROLE = "http";
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final Buffer HEALTH = new JsonObject().put("status", "ok").toBuffer();
+  /** What the HTTP parser holds: the request line (414 beyond) and all headers (431 beyond), Vert.x's defaults. */
+  static final int MAX_REQUEST_LINE = 4096;
+  static final int MAX_HEADERS = 8192;
 
   private HttpServer server;
+  private ConnectionGuard guard;
   private EventOutbox outbox;
   private long stopTimeoutMillis;
   private long expireTimer;
@@ -75,9 +80,22 @@ public final class HttpVerticle extends VerticleBase {
       new FeedbackRoutes(bus, changes, flow).mount(router, maxBody);
       new OpsRoutes(bus, new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks(), openApi).mount(router, registry != null);
       routerErrors(router, maxBody);
+      // Bounds on what a client may hold: an idle connection, a head that never completes (guard), a request line
+      // or headers beyond what the parser keeps. What the parser refuses is answered as JSON and the connection closed.
+      // HTTP/1.1 only: with h2c on, Vert.x announces a connection only once its first request head is complete, so
+      // the guard would never see a client that trickles its first head.
       server = vertx.createHttpServer(new HttpServerOptions().setPort(http.getInteger("port", 8080))
-          .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false))
-          .requestHandler(router);
+          .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false).setHttp2ClearTextEnabled(false)
+          .setIdleTimeout(http.getInteger("idle-timeout-ms", 30_000)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+          .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS))
+          .invalidRequestHandler(request -> ErrorMapping.sendAndClose(request, ErrorMapping.invalidRequest(request, MAX_REQUEST_LINE, MAX_HEADERS)));
+      long headerMillis = http.getLong("header-timeout-ms", 10_000L);
+      if (headerMillis > 0) {
+        guard = new ConnectionGuard(vertx, headerMillis);
+        guard.install(server, router);
+      } else {
+        server.requestHandler(router);
+      }
       return Future.join(heartbeats.completion(), invalidations.completion(), server.listen());
     }).onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host", "127.0.0.1"), server.actualPort()));
   }
@@ -85,7 +103,8 @@ public final class HttpVerticle extends VerticleBase {
   private static void routerErrors(Router router, long maxBody) {
     router.errorHandler(404, ctx -> ErrorMapping.send(ctx, new ApiError(404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path(), null, null)));
     router.errorHandler(405, ctx -> ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path(), null, null)));
-    router.errorHandler(413, ctx -> ErrorMapping.send(ctx, new ApiError(413, "body_too_large", "request body exceeds " + maxBody + " bytes", null, null)));
+    // The rest of the body is not read: the answer says Connection: close, and the connection is closed at once.
+    router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds " + maxBody + " bytes", null, null)));
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
   }
 
@@ -94,8 +113,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(expireTimer);
     vertx.cancelTimer(heartbeatTimer);
+    if (guard != null) guard.stop();
     long shutdownMillis = config().getJsonObject("http", new JsonObject()).getLong("shutdown-timeout-ms", 5000L);
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(shutdownMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(shutdownMillis, TimeUnit.MILLISECONDS);
     return closed.transform(ar -> outbox == null ? Future.succeededFuture() : outbox.flush(System.currentTimeMillis() + stopTimeoutMillis));
   }
 }

@@ -13,9 +13,10 @@ import java.util.Map;
 
 /**
  * Readiness means "can answer {@code /recommend}": a model version is held by an embedding node and by every ANN
- * node. That is the only check that can turn readiness DOWN. The cache and analytics are optional to serving: when
- * they fail, their checks stay UP with {@code "data": {"state": "degraded", "since": ...}}, so an orchestrator does
- * not pull every replica at the first cache blip, while the details stay visible.
+ * node. That is the only check that can turn readiness DOWN, besides what the node still waits for at start
+ * ({@link StartupStatus}: PostgreSQL, before the other verticles are deployed). The cache and analytics are optional
+ * to serving: when they fail, their checks stay UP with {@code "data": {"state": "degraded", "since": ...}}, so an
+ * orchestrator does not pull every replica at the first cache blip, while the details stay visible.
  */
 final class Readiness {
   private final Vertx vertx;
@@ -42,6 +43,7 @@ final class Readiness {
       JsonObject data = ModelRef.put(new JsonObject(), "serving", servable).put("nodes", directory.describe());
       promise.complete(servable != null ? Status.OK(data) : Status.KO(data.put("reason", "no model version is held by an embedding node and every ANN node yet")));
     });
+    for (String name : StartupStatus.names(vertx)) checks.register(name, promise -> promise.complete(StartupStatus.status(vertx, name)));
     if (cacheEnabled) checks.register("cache", bus.timeoutMillis(), promise -> optional("cache", promise));
     checks.register("analytics", bus.timeoutMillis(), promise -> optional("analytics", promise));
     return checks;
