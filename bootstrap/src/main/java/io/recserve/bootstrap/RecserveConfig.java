@@ -73,6 +73,7 @@ public final class RecserveConfig {
   }
 
   private static Object typed(Object existing, String value) {
+    if (existing == null) return guessed(value);
     try {
       if (existing instanceof Boolean) return Boolean.parseBoolean(value.strip());
       if (existing instanceof Integer || existing instanceof Long) return Long.parseLong(value.strip());
@@ -80,6 +81,17 @@ public final class RecserveConfig {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("environment value '" + value + "' should be a number", e);
     }
+    return value;
+  }
+
+  /**
+   * A setting the file leaves out takes the type its value looks like, so that the code's {@code getLong} or
+   * {@code getBoolean} reads it: a whole number, {@code true}/{@code false}, else the string.
+   */
+  private static Object guessed(String value) {
+    String v = value.strip();
+    if (v.matches("-?\\d{1,18}")) return Long.parseLong(v);
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) return Boolean.parseBoolean(v);
     return value;
   }
 

@@ -32,6 +32,19 @@ class RecserveConfigTest {
   }
 
   @Test
+  void aSettingTheFileLeavesOutTakesTheTypeItsValueHas() {
+    JsonObject merged = new JsonObject()
+        .put("analytics", new JsonObject().put("batch-size", 500))
+        .put("RECSERVE_ANALYTICS_SEND_BATCH_SIZE", "64")
+        .put("RECSERVE_ANN_SOMETHING_ON", "true")
+        .put("RECSERVE_ANN_NAME", "a-12");
+    JsonObject config = RecserveConfig.applyEnvironment(merged);
+    assertThat(config.getJsonObject("analytics").getInteger("send-batch-size", 256)).isEqualTo(64);
+    assertThat(config.getJsonObject("ann").getBoolean("something-on", false)).isTrue();
+    assertThat(config.getJsonObject("ann").getString("name")).isEqualTo("a-12");
+  }
+
+  @Test
   void theShippedFileLoads() {
     Vertx vertx = Vertx.vertx();
     try {

@@ -43,7 +43,8 @@ class AnalyticsDeliveryFaultTest {
     repo.makeCurrent(repo.saveModel(TestModels.random(30, 200, 8, 1)));
     String schema = TestServices.freshSchema();
     new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
-    Map<String, String> cluster = Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
+    String clusterName = "recserve-test-" + java.util.UUID.randomUUID(); // never joined by another run on this machine
+    Map<String, String> cluster = Map.of("RECSERVE_CLUSTER_NAME", clusterName, "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
         "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
         "RECSERVE_EVENTBUS_TIMEOUT_MS", "1000", "RECSERVE_ANN_INDEX_DIR", dir.resolve("index").toString());
     Map<String, String> analyticsEnv = new java.util.HashMap<>(cluster);
@@ -66,7 +67,7 @@ class AnalyticsDeliveryFaultTest {
       config.getJsonObject("cache").put("enabled", false);
       config.getJsonObject("model").put("poll-interval-ms", 300);
       config.getJsonObject("analytics").put("retry-max-ms", 500);
-      config.getJsonObject("cluster").put("enabled", true).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
+      config.getJsonObject("cluster").put("enabled", true).put("name", clusterName).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
       http = RecserveNode.start(config, Roles.parse("http")).await(60, TimeUnit.SECONDS);
       int httpPort = port;
       Eventually.until(Duration.ofSeconds(60), "ready", () -> web.get(httpPort, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);

@@ -44,6 +44,8 @@ class ClusterTest {
   private static final int HAZELCAST_PORT = 25701;
   private static final String MEMBERS = "127.0.0.1:25701,127.0.0.1:25702,127.0.0.1:25703,127.0.0.1:25704,127.0.0.1:25705";
   private static final long TIMEOUT_MS = 1000;
+  /** A cluster of its own: another test run on the same machine never joins it. */
+  private static final String CLUSTER = "recserve-test-" + java.util.UUID.randomUUID();
 
   private static Path dir;
   private static FileModelRepository repo;
@@ -60,7 +62,7 @@ class ClusterTest {
   }
 
   static NodeProcess startNode(String name, String roles, Map<String, String> extra, String readyLine) throws IOException {
-    Map<String, String> env = new HashMap<>(Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
+    Map<String, String> env = new HashMap<>(Map.of("RECSERVE_CLUSTER_NAME", CLUSTER, "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
         "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
         "RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS), "RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString(),
         "RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString()));
@@ -88,7 +90,7 @@ class ClusterTest {
     config.getJsonObject("eventbus").put("timeout-ms", TIMEOUT_MS);
     config.getJsonObject("cache").put("enabled", false);
     config.getJsonObject("model").put("poll-interval-ms", 300);
-    config.getJsonObject("cluster").put("enabled", true).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
+    config.getJsonObject("cluster").put("enabled", true).put("name", CLUSTER).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
     http = RecserveNode.start(config, Roles.parse("http")).await(60, TimeUnit.SECONDS);
     Eventually.until(Duration.ofSeconds(60), "readiness across the cluster", () -> get("/ready").statusCode() == 200);
   }

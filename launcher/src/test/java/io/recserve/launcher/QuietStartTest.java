@@ -32,7 +32,7 @@ class QuietStartTest {
   void aClusteredStartHasNoWarningButTheIncubatorOne() throws Exception {
     NodeProcess node = NodeProcess.start(dir, "cache-node",
         List.of("serve", "--cluster", "--no-bootstrap", "--roles", "cache", "--data-dir", dir.resolve("data").toString()),
-        Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", "127.0.0.1:" + HAZELCAST_PORT,
+        Map.of("RECSERVE_CLUSTER_NAME", "recserve-test-" + java.util.UUID.randomUUID(), "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", "127.0.0.1:" + HAZELCAST_PORT,
             "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT)),
         "Recserve node running roles");
     List<String> lines;

@@ -26,7 +26,7 @@ class StartSummaryTest {
         .put("data", new JsonObject().put("dir", "data"))
         .put("pg", new JsonObject().put("url", "postgresql://recserve:s3cret@db:5432/recserve").put("schema", "public"))
         .put("redis", new JsonObject().put("url", "redis://:hidden@cache:6379"))
-        .put("cache", new JsonObject().put("enabled", true).put("ttl-seconds", 300).put("local-ttl-seconds", 10))
+        .put("cache", new JsonObject().put("enabled", true).put("ttl-seconds", 300).put("near-ttl-seconds", 10))
         .put("http", new JsonObject().put("port", 8181).put("instances", 2))
         .put("bridge", new JsonObject().put("enabled", true).put("port", 7001));
     Vertx vertx = Vertx.vertx();
