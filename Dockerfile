@@ -8,6 +8,7 @@ COPY mvnw pom.xml ./
 COPY contract contract
 COPY model model
 COPY test-support test-support
+COPY security security
 COPY bootstrap bootstrap
 COPY verticles verticles
 COPY launcher launcher
@@ -25,7 +26,9 @@ USER recserve
 ENV RECSERVE_DATA_DIR=/app/data \
     RECSERVE_HTTP_HOST=0.0.0.0
 VOLUME /app/data
-EXPOSE 8080 5701 7001
+# 8080 HTTP (RECSERVE_HTTP_HOST=0.0.0.0 below), 9180 management (loopback unless RECSERVE_ADMIN_HOST opens it),
+# 7001 event-stream bridge (off by default), 5701 Hazelcast membership (no TLS: private network only).
+EXPOSE 8080 9180 5701 7001
 # The flags of ./recserve for a node: the Vector API (Lucene), the module access Hazelcast documents for Java 17+, and
 # (the image is JDK 25) Unsafe memory access and native calls allowed without a warning.
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", \

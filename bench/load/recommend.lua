@@ -4,6 +4,8 @@ local users = tonumber(os.getenv("USERS") or "610")
 local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+-- With API keys set on the node (RECSERVE_API_KEYS), API_KEY=<a read key> sends it.
+if os.getenv("API_KEY") then wrk.headers["Authorization"] = "Bearer " .. os.getenv("API_KEY") end
 
 request = function()
   counter = counter + 1

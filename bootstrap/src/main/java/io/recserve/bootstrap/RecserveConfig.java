@@ -14,11 +14,16 @@ import java.util.Map;
  * Recserve's configuration: {@code conf/recserve.yaml} (or the file named by RECSERVE_CONFIG / --config; the copy
  * inside the jar when neither exists) read through vertx-config, then every {@code RECSERVE_*} environment variable
  * laid over it: {@code RECSERVE_HTTP_PORT} sets {@code http.port}, {@code RECSERVE_CACHE_TTL_SECONDS} sets
- * {@code cache.ttl-seconds}, {@code RECSERVE_MOVIELENS} sets {@code movielens}.
+ * {@code cache.ttl-seconds}, {@code RECSERVE_MOVIELENS} sets {@code movielens}. A setting inside a nested section is
+ * reached the same way: {@code RECSERVE_HTTP_TLS_KEY_FILE} sets {@code http.tls.key-file} (the file must have the
+ * nested section). {@code RECSERVE_API_KEYS}, {@code RECSERVE_ADMIN_KEYS} and {@code RECSERVE_API_KEY_FILE} are short
+ * for {@code security.api-keys}, {@code security.admin-keys} and {@code security.api-key-file}.
  */
 public final class RecserveConfig {
   public static final String DEFAULT_FILE = "conf/recserve.yaml";
   private static final String PREFIX = "RECSERVE_";
+  private static final Map<String, String> ALIASES = Map.of("RECSERVE_API_KEYS", "RECSERVE_SECURITY_API_KEYS",
+      "RECSERVE_ADMIN_KEYS", "RECSERVE_SECURITY_ADMIN_KEYS", "RECSERVE_API_KEY_FILE", "RECSERVE_SECURITY_API_KEY_FILE");
 
   private RecserveConfig() {}
 
@@ -49,7 +54,7 @@ public final class RecserveConfig {
       if (!e.getKey().matches("[A-Z0-9_]+")) config.put(e.getKey(), e.getValue());
     }
     for (Map.Entry<String, Object> e : merged) {
-      String key = e.getKey();
+      String key = ALIASES.getOrDefault(e.getKey(), e.getKey());
       if (!key.startsWith(PREFIX) || key.equals("RECSERVE_CONFIG") || key.equals("RECSERVE_JVM_OPTS")) continue;
       String name = key.substring(PREFIX.length()).toLowerCase();
       String[] parts = name.split("_", 2);
@@ -66,6 +71,18 @@ public final class RecserveConfig {
           config.put(parts[0], section);
         }
         String setting = parts[1].replace('_', '-');
+        // A nested section (http.tls, security.rate-limit) takes the settings whose name starts with its own.
+        for (boolean descended = true; descended; ) {
+          descended = false;
+          for (Map.Entry<String, Object> child : section) {
+            if (child.getValue() instanceof JsonObject nested && setting.startsWith(child.getKey() + "-")) {
+              section = nested;
+              setting = setting.substring(child.getKey().length() + 1);
+              descended = true;
+              break;
+            }
+          }
+        }
         section.put(setting, typed(section.getValue(setting), value));
       }
     }

@@ -45,6 +45,24 @@ class RecserveConfigTest {
   }
 
   @Test
+  void nestedSectionsAndTheKeyShorthandsAreReachedFromTheEnvironment() {
+    JsonObject merged = new JsonObject()
+        .put("http", new JsonObject().put("port", 8080).put("tls", new JsonObject().put("key-file", "").put("cert-file", "")))
+        .put("security", new JsonObject().put("api-keys", "").put("rate-limit", new JsonObject().put("read-per-second", 0.0)))
+        .put("RECSERVE_HTTP_TLS_KEY_FILE", "/k.pem")
+        .put("RECSERVE_SECURITY_RATE_LIMIT_READ_PER_SECOND", "2.5")
+        .put("RECSERVE_API_KEYS", "app:read:0123456789abcdef")
+        .put("RECSERVE_ADMIN_KEYS", "ops:admin:0123456789abcdef0");
+    JsonObject config = RecserveConfig.applyEnvironment(merged);
+    assertThat(config.getJsonObject("http").getJsonObject("tls").getString("key-file")).isEqualTo("/k.pem");
+    assertThat(config.getJsonObject("http").getJsonObject("tls").getString("cert-file")).isEmpty();
+    assertThat(config.getJsonObject("security").getJsonObject("rate-limit").getDouble("read-per-second")).isEqualTo(2.5);
+    assertThat(config.getJsonObject("security").getString("api-keys")).isEqualTo("app:read:0123456789abcdef");
+    assertThat(config.getJsonObject("security").getString("admin-keys")).isEqualTo("ops:admin:0123456789abcdef0");
+    assertThat(config.containsKey("api")).isFalse();
+  }
+
+  @Test
   void theShippedFileLoads() {
     Vertx vertx = Vertx.vertx();
     try {

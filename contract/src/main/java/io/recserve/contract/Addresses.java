@@ -50,6 +50,17 @@ public final class Addresses {
   public static final String HEARTBEAT = "recserve.node.heartbeat";
   /** Publish: {@link ModelPublished}, a hint that a new version is current in the store; verticles reload. */
   public static final String MODEL_PUBLISHED = "recserve.model.published";
+  /**
+   * Request/reply, local to each HTTP node (never crosses the cluster): {@code {}} to the node's detailed readiness,
+   * the health checks' JSON ({@code {"status": "UP", "checks": [...]}}), for its management listener.
+   */
+  public static final String HTTP_READINESS = "recserve.http.readiness";
+  /**
+   * Request/reply, served by every node with the store (embedding or ANN role): {@code {"action": "list"}},
+   * {@code {"action": "publish", "version": 4, "by": "key name"}} or {@code {"action": "rollback", "by": ...}} to the
+   * stored versions (see docs/event-bus.md); the management listener of any node reaches the store through it.
+   */
+  public static final String ADMIN_MODELS = "recserve.admin.models";
 
   /**
    * A node's own copy of {@code address} ({@code recserve.ann.search.<node>}): the node registers it beside the shared

@@ -54,7 +54,7 @@ final class PgStartup {
     PgSettings pg = PgSettings.of(config);
     long timeoutMillis = config.getJsonObject("pg", new JsonObject()).getLong("startup-timeout-ms", 60_000L);
     Instant since = Instant.now();
-    RecserveNode node = RecserveNode.start(config, roles.only("http"),
+    RecserveNode node = RecserveNode.start(config, roles.only("http"), roles,
         vertx -> StartupStatus.waiting(vertx, CHECK, "connecting to PostgreSQL at " + pg.display(), new JsonObject().put("since", since.toString())))
         .await();
     try {

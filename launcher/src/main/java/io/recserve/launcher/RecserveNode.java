@@ -2,6 +2,8 @@ package io.recserve.launcher;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.recserve.admin.AdminVerticle;
+import io.recserve.admin.ModelAdminVerticle;
 import io.recserve.analytics.AnalyticsVerticle;
 import io.recserve.ann.AnnVerticle;
 import io.recserve.cache.CacheVerticle;
@@ -13,7 +15,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.recserve.security.TlsFiles;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -28,13 +35,18 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One Recserve process: a Vert.x instance (clustered or not) with the verticles of its roles deployed. */
+/**
+ * One Recserve process: a Vert.x instance (clustered or not) with the verticles of its roles deployed, plus, on every
+ * node, the management listener ({@link AdminVerticle}) and, on nodes that read the model store (embedding, ANN), the
+ * model admin handler ({@link ModelAdminVerticle}, a worker).
+ */
 public final class RecserveNode {
   private static final Logger LOG = LoggerFactory.getLogger(RecserveNode.class);
-  /** The order a node stops in: HTTP first (no new requests; its outbox drains), analytics last. */
-  static final List<String> STOP_ORDER = List.of("http", "embedding", "ann", "cache", "analytics");
+  /** The order a node stops in: HTTP first (no new requests; its outbox drains), analytics last, the management listener after all. */
+  static final List<String> STOP_ORDER = List.of("http", "model-admin", "embedding", "ann", "cache", "analytics", "admin");
   private final Vertx vertx;
   private final java.util.Map<String, String> deployments = new java.util.concurrent.ConcurrentHashMap<>();
+  private AdminVerticle admin;
 
   private RecserveNode(Vertx vertx) {
     this.vertx = vertx;
@@ -44,6 +56,11 @@ public final class RecserveNode {
     return vertx;
   }
 
+  /** The management listener's port (admin.port, or the next free one). */
+  public int adminPort() {
+    return admin.port();
+  }
+
   /** Starts Vert.x and deploys every role; fails (and closes Vert.x) if any verticle fails to start. */
   public static Future<RecserveNode> start(JsonObject config, Roles roles) {
     return start(config, roles, vertx -> {});
@@ -51,11 +68,20 @@ public final class RecserveNode {
 
   /** The same, calling {@code beforeDeploying} with the new Vert.x first (to set what the verticles read at start). */
   public static Future<RecserveNode> start(JsonObject config, Roles roles, Consumer<Vertx> beforeDeploying) {
+    return start(config, roles, roles, beforeDeploying);
+  }
+
+  /**
+   * Deploys {@code roles} now, of the {@code allRoles} this node will run (the rest come later through
+   * {@link #deploy}), then the management listener, which reports on all of them.
+   */
+  public static Future<RecserveNode> start(JsonObject config, Roles roles, Roles allRoles, Consumer<Vertx> beforeDeploying) {
     return createVertx(config).compose(vertx -> {
       io.recserve.contract.Codecs.register(vertx);
       beforeDeploying.accept(vertx);
       RecserveNode node = new RecserveNode(vertx);
-      return node.deploy(config, roles).map(node).recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+      return node.deploy(config, roles).compose(v -> node.deployAdmin(config, allRoles)).map(node)
+          .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
     });
   }
 
@@ -73,7 +99,17 @@ public final class RecserveNode {
             LOG.info("deployed {} x{}", role.getKey(), instances);
           }));
     }
+    if (roles.needsModel()) { // where the store is read: publish and rollback requests from any node land here
+      deployed.add(vertx.deployVerticle(new ModelAdminVerticle(), new DeploymentOptions().setConfig(config).setThreadingModel(ThreadingModel.WORKER))
+          .onSuccess(id -> deployments.put("model-admin", id)));
+    }
     return Future.all(deployed).mapEmpty();
+  }
+
+  /** The management listener, once the first roles are deployed, so that its first /ready finds them. */
+  private Future<Void> deployAdmin(JsonObject config, Roles roles) {
+    admin = new AdminVerticle(new ArrayList<>(roles.instances().keySet()));
+    return vertx.deployVerticle(admin, new DeploymentOptions().setConfig(config)).onSuccess(id -> deployments.put("admin", id)).mapEmpty();
   }
 
   static Supplier<? extends Deployable> factory(String role) {
@@ -106,9 +142,29 @@ public final class RecserveNode {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     if (!cluster.getBoolean("enabled", false)) return Future.succeededFuture(Vertx.builder().with(options).build());
     String host = cluster.getString("host", "127.0.0.1");
-    options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(cluster.getInteger("port", 0))
-        .setClusterPublicHost(publicHost(cluster)));
+    EventBusOptions eventBus = new EventBusOptions().setHost(host).setPort(cluster.getInteger("port", 0))
+        .setClusterPublicHost(publicHost(cluster));
+    try {
+      eventBusTls(eventBus, cluster.getJsonObject("tls"));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    options.setEventBusOptions(eventBus);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
+  }
+
+  /**
+   * Event-bus TLS between nodes ({@code cluster.tls}): this node's key and certificate, the certificates it trusts, and
+   * client authentication required both ways, so a process without a certificate the cluster trusts can neither send to
+   * nor receive from a node (its connections fail the handshake). Hazelcast's own membership traffic is not covered.
+   */
+  static void eventBusTls(EventBusOptions eventBus, JsonObject tls) {
+    PemKeyCertOptions keyCert = TlsFiles.keyCert(tls, "cluster.tls");
+    PemTrustOptions trust = TlsFiles.trust(tls, "cluster.tls");
+    if (keyCert == null && trust == null) return;
+    if (keyCert == null || trust == null) throw new IllegalArgumentException("cluster.tls: set key-file, cert-file and trust-file together");
+    eventBus.setSsl(true).setKeyCertOptions(keyCert).setTrustOptions(trust).setClientAuth(ClientAuth.REQUIRED)
+        .setSslHandshakeTimeout(5).setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Hazelcast with TCP/IP members only (no multicast), on {@code cluster.hazelcast-port} and following ports. */
@@ -123,7 +179,11 @@ public final class RecserveNode {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", cluster.getValue("failure-detection-seconds", 10).toString());
     String host = cluster.getString("host", "127.0.0.1");
     config.getNetworkConfig().setPort(cluster.getInteger("hazelcast-port", 5701)).setPortAutoIncrement(true);
-    if (!host.equals("0.0.0.0")) config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(ipOf(host));
+    if (!host.equals("0.0.0.0")) {
+      config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(ipOf(host));
+      // Hazelcast binds every interface unless told not to, whatever the interface list says: bind cluster.host only.
+      config.setProperty("hazelcast.socket.bind.any", "false");
+    }
     config.getNetworkConfig().setPublicAddress(ipOf(publicHost(cluster)));
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -53,7 +53,7 @@ public final class ServeCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "recserve-shutdown"));
-    System.out.print(StartSummary.text(config, parsed, node.vertx(), model));
+    System.out.print(StartSummary.text(config, parsed, node.vertx(), node.adminPort(), model));
     System.out.flush();
     stopped.await();
     return 0;

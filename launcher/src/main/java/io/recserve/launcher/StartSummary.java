@@ -33,10 +33,13 @@ final class StartSummary {
     return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1***");
   }
 
-  static String text(JsonObject config, Roles roles, Vertx vertx, OptionalLong modelVersion) {
+  static String text(JsonObject config, Roles roles, Vertx vertx, int adminPort, OptionalLong modelVersion) {
     List<String> lines = new ArrayList<>();
-    int httpPort = config.getJsonObject("http", new JsonObject()).getInteger("port", 8080);
-    lines.add(roles.has("http") ? "Recserve is serving on http://localhost:" + httpPort
+    JsonObject http = config.getJsonObject("http", new JsonObject());
+    int httpPort = http.getInteger("port", 8080);
+    boolean tls = !http.getJsonObject("tls", new JsonObject()).getString("cert-file", "").isBlank();
+    String scheme = tls ? "https" : "http";
+    lines.add(roles.has("http") ? "Recserve is serving on " + scheme + "://localhost:" + httpPort
         : "Recserve node running roles " + roles.instances().keySet());
     line(lines, "version", RecserveVersion.version() + " (commit " + RecserveVersion.commit() + ")");
     line(lines, "roles", roles(config, roles));
@@ -46,10 +49,21 @@ final class StartSummary {
       line(lines, "model", modelVersion.isPresent() ? "version " + modelVersion.getAsLong()
           : "none published yet: this node serves once 'bootstrap publish' makes one current");
     }
-    line(lines, "ports", ports(config, roles, vertx, httpPort));
+    line(lines, "ports", ports(config, roles, vertx, httpPort, adminPort));
+    JsonObject security = config.getJsonObject("security", new JsonObject());
+    boolean keys = !security.getString("api-keys", "").isBlank() || !security.getString("api-key-file", "").isBlank();
+    boolean adminKeys = !security.getString("admin-keys", "").isBlank() || !security.getString("api-key-file", "").isBlank();
+    line(lines, "keys", (keys ? "API keys required on the public routes (but /health-check and /ready)" : "none: the public routes are open to whoever reaches the port")
+        + "; management listener " + (adminKeys ? "behind admin keys" : "open to whoever reaches it"));
     if (roles.has("http")) {
-      line(lines, "try", "curl -s -XPOST localhost:" + httpPort + "/recommend -H 'content-type: application/json' -d '{\"user_id\": 1}'");
-      line(lines, "", "curl -s localhost:" + httpPort + "/ready");
+      String curl = "curl -s" + (tls ? "k " + scheme + "://" : " ") + "localhost:" + httpPort;
+      line(lines, "try", curl + "/recommend -XPOST -H 'content-type: application/json'" + (keys ? " -H 'authorization: Bearer <key>'" : "")
+          + " -d '{\"user_id\": 1}'");
+      line(lines, "", curl + "/ready");
+    }
+    if (adminPort > 0) {
+      String host = config.getJsonObject("admin", new JsonObject()).getString("host", "127.0.0.1");
+      line(lines, "", "curl -s" + (adminKeys ? " -H 'authorization: Bearer <admin key>'" : "") + " " + host + ":" + adminPort + "/admin/models");
     }
     return String.join(System.lineSeparator(), lines) + System.lineSeparator();
   }
@@ -89,11 +103,14 @@ final class StartSummary {
     return near > 0 ? "; the HTTP node keeps them " + near + " s in its near-cache" : "";
   }
 
-  private static String ports(JsonObject config, Roles roles, Vertx vertx, int httpPort) {
+  private static String ports(JsonObject config, Roles roles, Vertx vertx, int httpPort, int adminPort) {
     List<String> ports = new ArrayList<>();
-    if (roles.has("http")) ports.add("HTTP " + httpPort);
+    if (roles.has("http")) ports.add("HTTP " + config.getJsonObject("http", new JsonObject()).getString("host", "127.0.0.1") + ":" + httpPort);
+    if (adminPort > 0) ports.add("management " + config.getJsonObject("admin", new JsonObject()).getString("host", "127.0.0.1") + ":" + adminPort);
     JsonObject bridge = config.getJsonObject("bridge", new JsonObject());
-    if (roles.has("analytics") && bridge.getBoolean("enabled", false)) ports.add("event-stream bridge " + bridge.getInteger("port", 7001));
+    if (roles.has("analytics") && bridge.getBoolean("enabled", false)) {
+      ports.add("event-stream bridge " + bridge.getString("host", "127.0.0.1") + ":" + bridge.getInteger("port", 7001));
+    }
     ClusterManager manager = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
     if (manager instanceof HazelcastClusterManager hazelcast && hazelcast.getHazelcastInstance() != null) {
       var member = hazelcast.getHazelcastInstance().getCluster().getLocalMember().getAddress();

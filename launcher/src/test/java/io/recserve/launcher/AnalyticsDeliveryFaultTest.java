@@ -43,7 +43,7 @@ class AnalyticsDeliveryFaultTest {
     repo.makeCurrent(repo.saveModel(TestModels.random(30, 200, 8, 1)));
     String schema = TestServices.freshSchema();
     new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
-    String clusterName = "recserve-test-" + java.util.UUID.randomUUID(); // never joined by another run on this machine
+    String clusterName = NodeProcess.clusterName(); // never joined by another run on this machine
     Map<String, String> cluster = Map.of("RECSERVE_CLUSTER_NAME", clusterName, "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
         "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
         "RECSERVE_EVENTBUS_TIMEOUT_MS", "1000", "RECSERVE_ANN_INDEX_DIR", dir.resolve("index").toString());

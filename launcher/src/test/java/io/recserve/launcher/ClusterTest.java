@@ -41,11 +41,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
-  private static final int HAZELCAST_PORT = 25701;
-  private static final String MEMBERS = "127.0.0.1:25701,127.0.0.1:25702,127.0.0.1:25703,127.0.0.1:25704,127.0.0.1:25705";
+  /** Ports and a cluster name of this run's own (other checkouts' test clusters may run on the same machine). */
+  private static final int HAZELCAST_PORT = NodeProcess.freePortRange(8);
+  private static final String MEMBERS = NodeProcess.members(HAZELCAST_PORT, 8);
+  private static final String CLUSTER_NAME = NodeProcess.clusterName();
   private static final long TIMEOUT_MS = 1000;
-  /** A cluster of its own: another test run on the same machine never joins it. */
-  private static final String CLUSTER = "recserve-test-" + java.util.UUID.randomUUID();
 
   private static Path dir;
   private static FileModelRepository repo;
@@ -62,8 +62,8 @@ class ClusterTest {
   }
 
   static NodeProcess startNode(String name, String roles, Map<String, String> extra, String readyLine) throws IOException {
-    Map<String, String> env = new HashMap<>(Map.of("RECSERVE_CLUSTER_NAME", CLUSTER, "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
-        "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
+    Map<String, String> env = new HashMap<>(Map.of("RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", MEMBERS,
+        "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT), "RECSERVE_CLUSTER_NAME", CLUSTER_NAME, "RECSERVE_MODEL_POLL_INTERVAL_MS", "300",
         "RECSERVE_EVENTBUS_TIMEOUT_MS", Long.toString(TIMEOUT_MS), "RECSERVE_ANN_INDEX_DIR", dir.resolve("index-" + name).toString(),
         "RECSERVE_ANALYTICS_FILE", dir.resolve("events.jsonl").toString()));
     env.put("RECSERVE_ANN_BUILD_DELAY_MS", "1000"); // index builds outlast several heartbeats, as large ones do
@@ -87,10 +87,11 @@ class ClusterTest {
       port = s.getLocalPort();
     }
     config.getJsonObject("http").put("port", port).put("host", "127.0.0.1").put("instances", 1);
+    config.getJsonObject("admin").put("port", 0);
     config.getJsonObject("eventbus").put("timeout-ms", TIMEOUT_MS);
     config.getJsonObject("cache").put("enabled", false);
     config.getJsonObject("model").put("poll-interval-ms", 300);
-    config.getJsonObject("cluster").put("enabled", true).put("name", CLUSTER).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT);
+    config.getJsonObject("cluster").put("enabled", true).put("host", "127.0.0.1").put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT).put("name", CLUSTER_NAME);
     http = RecserveNode.start(config, Roles.parse("http")).await(60, TimeUnit.SECONDS);
     Eventually.until(Duration.ofSeconds(60), "readiness across the cluster", () -> get("/ready").statusCode() == 200);
   }
@@ -104,6 +105,11 @@ class ClusterTest {
 
   static HttpResponse<Buffer> get(String path) throws Exception {
     return web.get(port, "127.0.0.1", path).timeout(10_000).send().await(15, TimeUnit.SECONDS);
+  }
+
+  /** The HTTP node's detailed readiness, on its management listener. */
+  static HttpResponse<Buffer> details() throws Exception {
+    return web.get(http.adminPort(), "127.0.0.1", "/ready").timeout(10_000).send().await(15, TimeUnit.SECONDS);
   }
 
   static HttpResponse<Buffer> recommend(int user) throws Exception {
@@ -120,7 +126,7 @@ class ClusterTest {
 
   static String searchingNode() throws Exception {
     TrainedModel any = TestModels.random(30, 300, 8, 1);
-    io.recserve.contract.ModelRef version = io.recserve.contract.ModelRef.get(get("/ready").bodyAsJsonObject().getJsonArray("checks").stream()
+    io.recserve.contract.ModelRef version = io.recserve.contract.ModelRef.get(details().bodyAsJsonObject().getJsonArray("checks").stream()
         .map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data"), "serving");
     Object reply = http.vertx().eventBus().request(Addresses.ANN_SEARCH,
         new NeighbourSearchRequest(any.users().vector(0), 3, new int[0], version).toJson()).await(5, TimeUnit.SECONDS).body();
@@ -128,7 +134,7 @@ class ClusterTest {
   }
 
   static long annNodesServing(long version) throws Exception {
-    JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+    JsonObject model = details().bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
         .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
     return model.getJsonArray("nodes").stream().map(JsonObject.class::cast)
         .filter(n -> n.getString("role").equals("ann") && n.getLong("model_version", 0L) == version).count();
@@ -218,7 +224,7 @@ class ClusterTest {
       during.add(recommend(user));
     }
     Eventually.until(Duration.ofSeconds(30), "every node on version " + v2, () -> {
-      JsonObject model = get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+      JsonObject model = details().bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
           .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data");
       return model.getLong("serving_version") == v2
           && model.getJsonArray("nodes").stream().map(JsonObject.class::cast).filter(n -> !n.getString("role").equals("http"))
@@ -268,7 +274,7 @@ class ClusterTest {
       Eventually.until(Duration.ofSeconds(30), "the second HTTP node ready", () ->
           web.get(otherPort, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
       Eventually.until(Duration.ofSeconds(10), "each HTTP node knows the other", () ->
-          get("/ready").bodyAsString().contains("\"role\":\"http\"") && get("/ready").bodyAsString().split("\"role\":\"http\"").length == 3);
+          details().bodyAsString().contains("\"role\":\"http\"") && details().bodyAsString().split("\"role\":\"http\"").length == 3);
       // The other node answers user 4 once (and may keep the answer); then user 4 rates that answer's top movie here.
       List<Integer> before = movieIds(recommendOn(otherPort, 4));
       HttpResponse<Buffer> feedback = web.post(port, "127.0.0.1", "/feedback").putHeader("content-type", "application/json")

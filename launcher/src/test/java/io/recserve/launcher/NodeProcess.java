@@ -32,6 +32,39 @@ final class NodeProcess {
   final Process process;
   final Path log;
 
+  /**
+   * The first of {@code count} consecutive ports free on this machine, from a random start: test clusters of other
+   * checkouts running at the same time on the same machine must neither take this run's Hazelcast ports nor join it.
+   */
+  static int freePortRange(int count) {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = 20_000 + random.nextInt(9_000);
+      boolean free = true;
+      for (int p = base; p < base + count && free; p++) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+          s.bind(new java.net.InetSocketAddress("0.0.0.0", p));
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) return base;
+    }
+    throw new IllegalStateException("no " + count + " free consecutive ports");
+  }
+
+  /** {@code 127.0.0.1:base,...} for {@code count} ports. */
+  static String members(int base, int count) {
+    List<String> members = new ArrayList<>();
+    for (int p = base; p < base + count; p++) members.add("127.0.0.1:" + p);
+    return String.join(",", members);
+  }
+
+  /** A cluster name of this run's own, so that no other test cluster on the machine is joined. */
+  static String clusterName() {
+    return "recserve-test-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  }
+
   private NodeProcess(Process process, Path log) {
     this.process = process;
     this.log = log;
@@ -42,6 +75,11 @@ final class NodeProcess {
    * {@code env}, and waits until its output shows {@code readyLine}.
    */
   static NodeProcess start(Path dir, String name, List<String> args, Map<String, String> env, String readyLine) throws IOException {
+    return launch(dir, name, args, env).awaitOutput(name, readyLine);
+  }
+
+  /** Starts the process without waiting (to start several at once); {@link #awaitOutput} waits for it. */
+  static NodeProcess launch(Path dir, String name, List<String> args, Map<String, String> env) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Path log = dir.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(java));
@@ -52,12 +90,16 @@ final class NodeProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith("RECSERVE_"));
     builder.environment().putAll(env);
-    NodeProcess node = new NodeProcess(builder.start(), log);
+    return new NodeProcess(builder.start(), log);
+  }
+
+  /** Waits until the output shows {@code readyLine}. */
+  NodeProcess awaitOutput(String name, String readyLine) {
     Eventually.until(Duration.ofSeconds(60), name + " started", () -> {
-      if (!node.process.isAlive()) throw new AssertionError(name + " died: " + Files.readString(log));
+      if (!process.isAlive()) throw new AssertionError(name + " died: " + Files.readString(log));
       return Files.readString(log).contains(readyLine);
     });
-    return node;
+    return this;
   }
 
   /** SIGTERM, as a container stop or Ctrl-C sends: the node leaves the cluster and stops its verticles. */

@@ -284,7 +284,7 @@ class ProductApiTest {
       assertThat(TestServices.queryLong("select trained_through from " + schema + ".model_versions where version = " + version))
           .isEqualTo(TestServices.queryLong("select max(seq) from " + schema + ".feedback"));
       io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(60), "version " + version + " served", () ->
-          get("/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          RecserveNodeTest.admin(web, node, "/ready").bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
               .filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data").getLong("serving_version") == version);
     }
     assertThat(ids(recommend(new JsonObject().put("user_id", user)))).hasSize(10).doesNotContain(260, 1196);

@@ -32,7 +32,7 @@ class QuietStartTest {
   void aClusteredStartHasNoWarningButTheIncubatorOne() throws Exception {
     NodeProcess node = NodeProcess.start(dir, "cache-node",
         List.of("serve", "--cluster", "--no-bootstrap", "--roles", "cache", "--data-dir", dir.resolve("data").toString()),
-        Map.of("RECSERVE_CLUSTER_NAME", "recserve-test-" + java.util.UUID.randomUUID(), "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", "127.0.0.1:" + HAZELCAST_PORT,
+        Map.of("RECSERVE_CLUSTER_NAME", NodeProcess.clusterName(), "RECSERVE_CLUSTER_HOST", "127.0.0.1", "RECSERVE_CLUSTER_MEMBERS", "127.0.0.1:" + HAZELCAST_PORT,
             "RECSERVE_CLUSTER_HAZELCAST_PORT", Integer.toString(HAZELCAST_PORT)),
         "Recserve node running roles");
     List<String> lines;
@@ -51,6 +51,6 @@ class QuietStartTest {
         .allMatch(l -> l.equals("WARNING: Using incubator modules: jdk.incubator.vector"));
     assertThat(lines).as(log).noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception"));
     assertThat(log).contains("Recserve node running roles [cache]", "  roles   cache", "  store   data folder " + dir.resolve("data"),
-        "  cache   Caffeine, in this process", "  ports   Hazelcast 127.0.0.1:" + HAZELCAST_PORT + ", event bus 127.0.0.1:");
+        "  cache   Caffeine, in this process", "  ports   management 127.0.0.1:", "Hazelcast 127.0.0.1:" + HAZELCAST_PORT + ", event bus 127.0.0.1:");
   }
 }

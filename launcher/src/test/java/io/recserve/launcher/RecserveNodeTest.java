@@ -54,6 +54,7 @@ class RecserveNodeTest {
       port = s.getLocalPort();
     }
     config.getJsonObject("http").put("port", port).put("host", "127.0.0.1");
+    config.getJsonObject("admin").put("port", 0); // an ephemeral port: tests never wait for 9180..9199
     config.getJsonObject("data").put("dir", dataDir.toString());
     config.getJsonObject("als").put("iterations", 8);
     config.getJsonObject("model").put("poll-interval-ms", 200);
@@ -75,6 +76,11 @@ class RecserveNodeTest {
   static void awaitReady(WebClient web, JsonObject config) {
     Eventually.until(Duration.ofSeconds(60), "readiness", () -> web.get(config.getJsonObject("http").getInteger("port"), "127.0.0.1", "/ready")
         .send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+  }
+
+  /** A GET on the node's management listener. */
+  static io.vertx.ext.web.client.HttpResponse<Buffer> admin(WebClient web, RecserveNode node, String path) throws Exception {
+    return web.get(node.adminPort(), "127.0.0.1", path).send().await(15, TimeUnit.SECONDS);
   }
 
   static Map<Integer, String> titles() throws Exception {
@@ -105,7 +111,7 @@ class RecserveNodeTest {
       }
       assertThat(recommend(config, 987654).getJsonArray("recommendations")).isEmpty();
       assertThat(recommend(config, 1).getJsonArray("recommendations")).isEqualTo(recs);
-      String metrics = web.get(config.getJsonObject("http").getInteger("port"), "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+      String metrics = web.get(node.adminPort(), "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
       assertThat(metrics)
           .contains("vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/recommend\"} 3.0")
           .contains("vertx_http_server_response_time_seconds_bucket{code=\"200\",method=\"POST\",route=\"/recommend\"")

@@ -31,15 +31,17 @@ class StartSummaryTest {
         .put("bridge", new JsonObject().put("enabled", true).put("port", 7001));
     Vertx vertx = Vertx.vertx();
     try {
-      String text = StartSummary.text(config, Roles.parse(Roles.ALL), vertx, OptionalLong.of(7));
+      String text = StartSummary.text(config, Roles.parse(Roles.ALL), vertx, 9181, OptionalLong.of(7));
       assertThat(text).doesNotContain("s3cret", "hidden").contains(
           "Recserve is serving on http://localhost:8181",
           "  roles   http x2, embedding, ann, cache, analytics",
           "  store   PostgreSQL postgresql://recserve:***@db:5432/recserve",
           "  cache   Redis redis://:***@cache:6379 (answers kept 300 s; the HTTP node keeps them 10 s in its near-cache)",
           "  model   version 7",
-          "  ports   HTTP 8181, event-stream bridge 7001",
-          "  try     curl -s -XPOST localhost:8181/recommend");
+          "  ports   HTTP 127.0.0.1:8181, management 127.0.0.1:9181, event-stream bridge 127.0.0.1:7001",
+          "  keys    none: the public routes are open to whoever reaches the port; management listener open to whoever reaches it",
+          "  try     curl -s localhost:8181/recommend -XPOST",
+          "          curl -s 127.0.0.1:9181/admin/models");
     } finally {
       vertx.close().await();
     }

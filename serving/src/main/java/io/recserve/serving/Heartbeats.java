@@ -18,7 +18,8 @@ public final class Heartbeats {
   public static void publish(Vertx vertx, String role, boolean accepting, ServedModel<?> model) {
     ServedModel.Loaded<?> current = model.current(), previous = model.previous();
     NodeHeartbeat heartbeat = new NodeHeartbeat(role, NodeIdentity.id(), accepting,
-        current == null ? null : wire(current.ref()), previous == null ? null : wire(previous.ref()), wire(model.loading()));
+        current == null ? null : wire(current.ref()), previous == null ? null : wire(previous.ref()), wire(model.loading()),
+        model.lastError());
     vertx.eventBus().publish(Addresses.HEARTBEAT, heartbeat.toJson());
   }
 }

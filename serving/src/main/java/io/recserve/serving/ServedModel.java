@@ -43,6 +43,10 @@ public final class ServedModel<T> {
   private volatile VersionRef loading;
   private volatile String lastError;
   private String lastLoggedError;
+  /** The version whose load failed last, and when it may be tried again: a damaged file is not read every poll. */
+  private String failedId;
+  private long retryAtNanos;
+  private long retryMillis;
   private boolean checking;
   private long timer = -1;
 
@@ -92,22 +96,32 @@ public final class ServedModel<T> {
         return Future.<Void>succeededFuture();
       }
       long started = System.nanoTime();
+      boolean retry = wanted.id().equals(failedId);
+      if (retry && started - retryAtNanos < 0) return Future.<Void>succeededFuture();
       loading = wanted;
-      LOG.info("{}: loading model version {}", role, wanted);
+      if (!retry) LOG.info("{}: loading model version {}", role, wanted);
       return source.load(wanted).map(value -> {
         Loaded<T> retired = previous;
         previous = current;
         current = new Loaded<>(wanted, value);
         lastError = null;
         lastLoggedError = null;
+        failedId = null;
         LOG.info("{}: serving model version {} (loaded in {} ms)", role, wanted, (System.nanoTime() - started) / 1_000_000);
         if (retired != null && onRetired != null) onRetired.accept(retired);
         return (Void) null;
       });
     }).onFailure(e -> {
       lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      if (!lastError.equals(lastLoggedError)) { // once per distinct failure: the poll retries it every interval
-        LOG.warn("{}: could not load the current model version ({}); retrying every {} ms", role, lastError, pollMillis);
+      VersionRef failed = loading;
+      if (failed != null) { // the same version is tried again after a growing pause (poll interval doubling to 1 min)
+        retryMillis = failed.id().equals(failedId) ? Math.min(60_000, retryMillis * 2) : pollMillis;
+        failedId = failed.id();
+        retryAtNanos = System.nanoTime() + retryMillis * 1_000_000;
+      }
+      if (!lastError.equals(lastLoggedError)) { // once per distinct failure
+        LOG.warn("{}: could not load the current model version ({}); trying again from time to time, or at once when another version is published",
+            role, lastError);
         lastLoggedError = lastError;
       }
     }).andThen(ar -> {

@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: a data folder holding {@code datasets/N/} (imports) and {@code models/N/} (model versions),
@@ -35,6 +38,9 @@ public final class FileModelRepository implements ModelRepository {
   public static final String CURRENT = "CURRENT";
   private static final String PRUNED = ".pruned";
   private static final int DATASETS_KEPT = 2;
+  private static final Logger LOG = LoggerFactory.getLogger(FileModelRepository.class);
+  /** The last damage reported by {@link #readCurrentRef}, which serving polls: each is logged once. */
+  private static final AtomicReference<String> LAST_WARNING = new AtomicReference<>();
   private final Path root;
 
   public FileModelRepository(Path root) {
@@ -53,13 +59,50 @@ public final class FileModelRepository implements ModelRepository {
     return modelsDir().resolve(Long.toString(version));
   }
 
-  /** The current version named by {@code modelsDir/CURRENT} with its id, read without the rest of the repository. */
+  /**
+   * The current version named by {@code modelsDir/CURRENT} with its id, read without the rest of the repository;
+   * empty when nothing was ever published. A damaged {@code CURRENT}, or one naming a version whose manifest is
+   * missing or damaged, never stops a start: the newest intact version stands in for it, with one warning, until a
+   * version is published again.
+   */
   public static Optional<VersionRef> readCurrentRef(Path modelsDir) {
-    OptionalLong number = readPointer(modelsDir);
-    if (number.isEmpty()) return Optional.empty();
-    Path dir = modelsDir.resolve(Long.toString(number.getAsLong()));
-    if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) return Optional.empty();
-    return Optional.of(ModelFiles.ref(dir));
+    Path pointer = modelsDir.resolve(CURRENT);
+    if (!Files.exists(pointer)) return Optional.empty();
+    String problem;
+    try {
+      long number = Long.parseLong(Files.readString(pointer).strip());
+      Path dir = modelsDir.resolve(Long.toString(number));
+      try {
+        Optional<VersionRef> named = Optional.of(ModelFiles.ref(dir));
+        LAST_WARNING.set(null);
+        return named;
+      } catch (RuntimeException e) {
+        problem = pointer + " names version " + number + ", whose manifest is "
+            + (Files.exists(dir.resolve(ModelFiles.MANIFEST)) ? "damaged" : "missing");
+      }
+    } catch (IOException | NumberFormatException e) {
+      problem = pointer + " is damaged (it should hold a version number)";
+    }
+    Optional<VersionRef> newest = newestIntact(modelsDir);
+    String warning = problem + (newest.isPresent()
+        ? "; using the newest intact version, " + newest.get().number() + ", until a version is published"
+        : "; no intact version is left: train and publish one");
+    if (!warning.equals(LAST_WARNING.getAndSet(warning))) LOG.warn(warning);
+    return newest;
+  }
+
+  private static Optional<VersionRef> newestIntact(Path modelsDir) {
+    List<Long> numbers = new ArrayList<>(numbers(modelsDir));
+    for (int i = numbers.size() - 1; i >= 0; i--) {
+      Path dir = modelsDir.resolve(Long.toString(numbers.get(i)));
+      if (!Files.isRegularFile(dir.resolve(ModelFiles.USERS)) || !Files.isRegularFile(dir.resolve(ModelFiles.MOVIES))) continue;
+      try {
+        return Optional.of(ModelFiles.ref(dir));
+      } catch (RuntimeException e) {
+        // this one's manifest is damaged too: look further back
+      }
+    }
+    return Optional.empty();
   }
 
   private static OptionalLong readPointer(Path dir) {
@@ -202,7 +245,7 @@ public final class FileModelRepository implements ModelRepository {
 
   @Override
   public OptionalLong current() {
-    return readPointer(modelsDir());
+    return currentRef().map(ref -> OptionalLong.of(ref.number())).orElse(OptionalLong.empty());
   }
 
   @Override

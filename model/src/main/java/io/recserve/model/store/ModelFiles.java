@@ -138,6 +138,7 @@ public final class ModelFiles {
     Path file = dir.resolve(USERS);
     try (In in = In.open(file)) {
       int n = in.readInt(), f = in.readInt();
+      checkHeader(file, n, f);
       int[] ids = new int[n];
       float[] vectors = new float[n * f];
       int[][] rated = new int[n][];
@@ -153,8 +154,8 @@ public final class ModelFiles {
         }
       }
       return new UserVectors(f, ids, vectors, rated, ratings);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(file, e);
     }
   }
 
@@ -162,6 +163,7 @@ public final class ModelFiles {
     Path file = dir.resolve(MOVIES);
     try (In in = In.open(file)) {
       int n = in.readInt(), f = in.readInt();
+      checkHeader(file, n, f);
       int[] ids = new int[n];
       float[] vectors = new float[n * f];
       List<Movie> movies = new ArrayList<>(n);
@@ -175,9 +177,33 @@ public final class ModelFiles {
         movies.add(new Movie(ids[i], title, g));
       }
       return new MovieVectors(f, ids, vectors, movies);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(file, e);
     }
+  }
+
+  /** A count or a size the header gives that the file cannot hold is damage, found before allocating for it. */
+  private static void checkHeader(Path file, int rows, int factors) throws IOException {
+    if (rows < 0 || factors < 0 || factors > 4096 || 4L * rows * factors > Files.size(file)) {
+      throw new IOException("its header (" + rows + " rows of " + factors + " factors) does not fit its " + Files.size(file) + " bytes");
+    }
+  }
+
+  /** A whole file written by a newer Recserve: not damage. */
+  private static final class NewerFormat extends IOException {
+    NewerFormat(String message) {
+      super(message);
+    }
+  }
+
+  /** One message for a model file that cannot be read: which file, and why, in words (EOF: cut short). */
+  private static UncheckedIOException unreadable(Path file, Exception e) {
+    if (e instanceof NewerFormat newer) return new UncheckedIOException("cannot read " + file + ": " + newer.getMessage(), newer);
+    String why = e instanceof EOFException || e.getCause() instanceof EOFException ? "it is cut short"
+        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    IOException cause = e instanceof IOException io ? io : new IOException(e);
+    return new UncheckedIOException(file + " is damaged or not a model file: " + why
+        + "; publish another version (bootstrap rollback, or bootstrap train and publish)", cause);
   }
 
   /** Format 2 writer: little-endian numbers through one reused buffer. */
@@ -255,7 +281,7 @@ public final class ModelFiles {
         int format = reader.readInt();
         reader.format = format;
         if (format < 2 || format > FORMAT) {
-          throw new IOException("model file format " + format + " is newer than this Recserve reads (" + FORMAT + "); upgrade Recserve or retrain");
+          throw new NewerFormat("model file format " + format + " is newer than this Recserve reads (" + FORMAT + "); upgrade Recserve or retrain");
         }
         return reader;
       } catch (EOFException e) {

@@ -107,10 +107,11 @@ public final class AnalyticsVerticle extends VerticleBase {
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     JsonObject b = config().getJsonObject("bridge", new JsonObject());
     Future<?> bridged = !b.getBoolean("enabled", false) ? Future.succeededFuture()
-        : EventStreamBridge.start(vertx, b.getString("host", "127.0.0.1"), b.getInteger("port", 7001)).onSuccess(started -> {
+        : EventStreamBridge.start(vertx, b.getString("host", "127.0.0.1"), b.getInteger("port", 7001), b).onSuccess(started -> {
           bridge = started;
-          LOG.info("event stream bridge on TCP {}:{} ({} only, outbound)", b.getString("host", "127.0.0.1"), b.getInteger("port", 7001),
-              Addresses.ANALYTICS_STREAM);
+          LOG.info("event stream bridge on TCP {}:{} ({} only, outbound{}{})", b.getString("host", "127.0.0.1"), b.getInteger("port", 7001),
+              Addresses.ANALYTICS_STREAM, b.getString("token", "").isBlank() ? "" : ", token required",
+              b.getJsonObject("tls", new JsonObject()).getString("cert-file", "").isBlank() ? "" : ", TLS");
         });
     return Future.join(opened, spilled, ingest.completion(), summary.completion(), status.completion(), bridged)
         .onSuccess(v -> {

@@ -94,10 +94,26 @@ public final class MovieIndex implements AutoCloseable {
       log.println("ann index " + dir + " was built from another model version or format; rebuilding it");
       deleteTree(dir);
     }
-    if (!Files.isDirectory(dir)) build(dir, modelId, vectors, maxConn, beamWidth, log);
+    boolean reused = Files.isDirectory(dir);
+    if (!reused) build(dir, modelId, vectors, maxConn, beamWidth, log);
+    try {
+      return open(dir, vectors);
+    } catch (IOException | RuntimeException e) {
+      if (!reused) throw e;
+      // A reopened index whose files are damaged (a disk fault, a partial copy): it is only a cache of the model.
+      log.println("ann index " + dir + " is damaged (" + e + "); rebuilding it");
+      deleteTree(dir);
+      build(dir, modelId, vectors, maxConn, beamWidth, log);
+      return open(dir, vectors);
+    }
+  }
+
+  private static MovieIndex open(Path dir, MovieVectors vectors) throws IOException {
     DirectoryReader reader = DirectoryReader.open(FSDirectory.open(dir));
     try {
-      return new MovieIndex(reader, vectors);
+      MovieIndex index = new MovieIndex(reader, vectors);
+      if (vectors.size() > 0) index.search(vectors.vector(0), 1, new int[0]); // reads the graph and vectors once: damage shows here, not in a request
+      return index;
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;

@@ -39,7 +39,8 @@ public final class CacheVerticle extends VerticleBase {
     String url = r.getString("url", "");
     long maxBytes = c.getLong("max-bytes", 256L << 20);
     cache = url.isBlank() ? new CaffeineResponseCache(maxBytes, Duration.ofSeconds(ttl))
-        : new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"), r.getLong("put-delay-ms", 2L));
+        : new RedisResponseCache(vertx, url, r.getInteger("pool-size", 8), ttl, r.getString("key-prefix", "recserve:"), r.getLong("put-delay-ms", 2L),
+            r.getString("trust-file", ""));
     MessageConsumer<Object> get = vertx.eventBus().consumer(Addresses.CACHE_GET, this::get);
     MessageConsumer<Object> put = vertx.eventBus().consumer(Addresses.CACHE_PUT, this::put);
     MessageConsumer<Object> invalidate = vertx.eventBus().consumer(Addresses.CACHE_INVALIDATE, this::invalidate);

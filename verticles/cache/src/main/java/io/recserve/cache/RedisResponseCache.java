@@ -37,11 +37,22 @@ final class RedisResponseCache implements ResponseCache {
   private boolean sending;
 
   RedisResponseCache(Vertx vertx, String url, int poolSize, long ttlSeconds, String prefix, long putDelayMillis) {
+    this(vertx, url, poolSize, ttlSeconds, prefix, putDelayMillis, null);
+  }
+
+  /** {@code trustFile}: a PEM certificate (a private CA) to trust for {@code rediss://}; null for the JVM's trust store. */
+  RedisResponseCache(Vertx vertx, String url, int poolSize, long ttlSeconds, String prefix, long putDelayMillis, String trustFile) {
     this.vertx = vertx;
     this.prefix = prefix;
     this.putDelayMillis = putDelayMillis;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
-        .setMaxPoolSize(poolSize).setMaxPoolWaiting(4096).setMaxWaitingHandlers(65536));
+    RedisOptions options = new RedisOptions().setConnectionString(url)
+        .setMaxPoolSize(poolSize).setMaxPoolWaiting(4096).setMaxWaitingHandlers(65536);
+    // rediss://: the server's certificate must name the host of the URL (Vert.x 5 asks for the check to be chosen).
+    if (url.startsWith("rediss:")) options.getNetClientOptions().setHostnameVerificationAlgorithm("HTTPS");
+    if (trustFile != null && !trustFile.isBlank()) {
+      options.getNetClientOptions().setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(trustFile));
+    }
+    this.client = Redis.createClient(vertx, options);
     this.redis = RedisAPI.api(client);
     this.ttlSeconds = Long.toString(ttlSeconds);
   }

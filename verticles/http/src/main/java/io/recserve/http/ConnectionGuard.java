@@ -3,7 +3,6 @@ package io.recserve.http;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -40,26 +39,34 @@ final class ConnectionGuard {
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
   }
 
-  /** Watches {@code server}'s connections and passes every request whose head is complete on to {@code handler}. */
-  void install(HttpServer server, Handler<HttpServerRequest> handler) {
-    server.connectionHandler(this::opened).requestHandler(request -> {
-      headReceived(request);
-      handler.handle(request);
-    });
+  /** Starts the sweep that closes connections past their deadline. */
+  void start() {
     long period = Math.max(10, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 10);
     sweeper = vertx.setPeriodic(period, period, id -> sweep());
+  }
+
+  /** {@code handler} behind the guard: every request whose head is complete stops its connection's deadline first. */
+  Handler<HttpServerRequest> wrap(Handler<HttpServerRequest> handler) {
+    return request -> {
+      headReceived(request);
+      handler.handle(request);
+    };
   }
 
   void stop() {
     if (sweeper >= 0) vertx.cancelTimer(sweeper);
   }
 
-  /** A new connection: its first head is due from now. */
-  private void opened(HttpConnection connection) {
+  /** A new connection (the server's connection handler calls this): its first head is due from now. */
+  void opened(HttpConnection connection) {
     Watch watch = new Watch();
     watch.deadline = System.nanoTime() + timeoutNanos;
     open.put(connection, watch);
-    connection.closeHandler(v -> open.remove(connection));
+  }
+
+  /** A connection closed (its close handler calls this). */
+  void closed(HttpConnection connection) {
+    open.remove(connection);
   }
 
   /** A request whose head is complete, before it is handled: no deadline until its answer is written. */

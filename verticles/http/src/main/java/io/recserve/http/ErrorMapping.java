@@ -45,7 +45,7 @@ final class ErrorMapping {
           case FailureCodes.MODEL_NOT_LOADED -> ApiError.unavailable(what + ": the model version is not loaded there yet");
           case FailureCodes.OVERLOADED -> ApiError.unavailable(what + " is overloaded");
           case FailureCodes.STORE_UNAVAILABLE -> ApiError.unavailable(what + ": its store is unavailable");
-          case FailureCodes.NOT_FOUND -> new ApiError(404, "movie_not_found", reply.getMessage(), "movie_id", null);
+          case FailureCodes.NOT_FOUND -> new ApiError(404, "movie_not_found", publicText(reply.getMessage(), "the model does not know this movie"), "movie_id", null);
           case FailureCodes.INVALID -> invalid(reply.getMessage());
           default -> internal(what + " failed: " + reply.getMessage(), null, requestId);
         };
@@ -59,10 +59,22 @@ final class ErrorMapping {
   private static ApiError invalid(String message) {
     try {
       io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(message);
-      return ApiError.badField(json.getString("field"), json.getString("message"));
+      return ApiError.badField(publicText(json.getString("field"), null), publicText(json.getString("message"), "a field is not valid"));
     } catch (RuntimeException e) {
-      return new ApiError(400, "invalid_field", String.valueOf(message), null, null);
+      return new ApiError(400, "invalid_field", publicText(message, "a field is not valid"), null, null);
     }
+  }
+
+  private static final java.util.regex.Pattern INTERNAL_TEXT = java.util.regex.Pattern.compile(
+      "Exception|Error:|\\bat [a-z]+\\.|\\b(io|java|javax|jdk|sun|com|org|net)\\.[a-z]+\\.|[A-Za-z0-9]@[A-Za-z0-9]|(^|[\\s(\"'=:])/[A-Za-z0-9._-]+/|[A-Za-z]:\\\\|\\n");
+
+  /**
+   * Text from a verticle or a parser, as a client may see it: {@code fallback} instead when it looks internal (an
+   * exception or class name, a stack line, a file path, a {@code pid@host} node id, several lines).
+   */
+  static String publicText(String text, String fallback) {
+    if (text == null || text.isBlank()) return fallback;
+    return INTERNAL_TEXT.matcher(text).find() || text.length() > 300 ? fallback : text;
   }
 
   private static ApiError internal(String logMessage, Throwable e, String requestId) {
@@ -73,10 +85,19 @@ final class ErrorMapping {
 
   /** Writes the error as JSON, once; a response already sent is left alone. */
   static void send(RoutingContext ctx, ApiError e) {
-    if (ctx.response().ended()) return;
-    ctx.response().setStatusCode(e.status).putHeader("content-type", "application/json");
-    if (e.retryAfterSeconds != null) ctx.response().putHeader("retry-after", e.retryAfterSeconds.toString());
-    ctx.response().end(e.toJson().toBuffer());
+    send(ctx.response(), e);
+  }
+
+  /** The same, on a bare response. */
+  static void send(HttpServerResponse response, ApiError e) {
+    if (response.ended()) return;
+    headers(response, e).end(e.toJson().toBuffer());
+  }
+
+  private static HttpServerResponse headers(HttpServerResponse response, ApiError e) {
+    response.setStatusCode(e.status).putHeader("content-type", "application/json");
+    if (e.retryAfterSeconds != null) response.putHeader("retry-after", e.retryAfterSeconds.toString());
+    return response;
   }
 
   /**
@@ -89,7 +110,7 @@ final class ErrorMapping {
       request.connection().close();
       return;
     }
-    response.setStatusCode(e.status).putHeader("content-type", "application/json").putHeader("connection", "close");
+    headers(response, e).putHeader("connection", "close");
     response.end(e.toJson().toBuffer()).onComplete(ar -> request.connection().close());
   }
 

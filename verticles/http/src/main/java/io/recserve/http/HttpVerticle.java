@@ -13,8 +13,19 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.recserve.security.ConnectionLimit;
+import io.recserve.security.Guard;
+import io.recserve.security.KeyRing;
+import io.recserve.security.RateLimits;
+import io.recserve.security.TlsFiles;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@link OpsRoutes}), the spreading of users' changes ({@link UserChanges}), the shared request path
  * ({@link RecommendationFlow}), error mapping ({@link ErrorMapping}) and the table of live nodes
  * ({@link NodeDirectory}, fed by heartbeats), and starts the HTTP server. Nothing here handles a request itself.
+ * With API keys configured ({@code security.*}), {@link ApiKeyGuard} stands in front of every route but
+ * {@code /health-check} and {@code /ready}; without, there is no guard at all. The server optionally speaks TLS
+ * ({@code http.tls}) and bounds its open connections ({@code http.max-connections}).
  */
 public final class HttpVerticle extends VerticleBase {
   public static final String ROLE = "http";
@@ -39,6 +53,7 @@ public final class HttpVerticle extends VerticleBase {
   private long stopTimeoutMillis;
   private long expireTimer;
   private long heartbeatTimer;
+  private KeyRing keys;
 
   @Override
   public Future<?> start() {
@@ -72,37 +87,84 @@ public final class HttpVerticle extends VerticleBase {
     NodeHeartbeat beat = new NodeHeartbeat(ROLE, NodeIdentity.id(), true, null, null, null);
     heartbeatTimer = vertx.setPeriodic(0, heartbeatMillis, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, beat.toJson()));
 
-    return vertx.fileSystem().readFile("openapi.yaml").compose(openApi -> {
+    HealthChecks checks = new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks();
+    // The detailed checks, for this node's management listener only (a local consumer: never reached across the cluster).
+    MessageConsumer<Object> readiness = vertx.eventBus().localConsumer(Addresses.HTTP_READINESS, m ->
+        checks.checkStatus().onComplete(ar -> m.reply(ar.succeeded() ? ar.result().toJson() : CheckResult.from("readiness", ar.cause()).toJson())));
+
+    HttpServerOptions options;
+    try {
+      // Bounds on what a client may hold: an idle connection, a head that never completes (ConnectionGuard), a
+      // request line or headers beyond what the parser keeps. HTTP/1.1 only: with h2c on, Vert.x announces a
+      // connection only once its first request head is complete, so the guard would never see a trickled first head.
+      options = new HttpServerOptions().setPort(http.getInteger("port", 8080))
+          .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false).setHttp2ClearTextEnabled(false)
+          .setIdleTimeout(http.getInteger("idle-timeout-ms", 30_000)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+          .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS);
+      PemKeyCertOptions tls = TlsFiles.keyCert(http.getJsonObject("tls"), "http.tls");
+      if (tls != null) options.setSsl(true).setKeyCertOptions(tls);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    Future<KeyRing> keyRing = KeyRing.configured(config()) ? KeyRing.start(vertx, config()) : Future.succeededFuture(null);
+    return Future.all(vertx.fileSystem().readFile("openapi.yaml"), keyRing).compose(loaded -> {
+      Buffer openApi = loaded.resultAt(0);
+      keys = loaded.resultAt(1);
       Router router = Router.router(vertx);
+      OpsRoutes ops = new OpsRoutes(checks, openApi);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
+      ops.mountReady(router);
+      if (keys != null && keys.apiGuarded()) router.route().handler(new ApiKeyGuard(new Guard(keys, RateLimits.shared(vertx, config()))));
       new RecommendRoutes(flow, timeoutMillis).mount(router, maxBody);
       new MovieRoutes(flow, timeoutMillis).mount(router);
       new FeedbackRoutes(bus, changes, flow).mount(router, maxBody);
-      new OpsRoutes(bus, new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks(), openApi).mount(router, registry != null);
+      ops.mountOpenApi(router);
       routerErrors(router, maxBody);
-      // Bounds on what a client may hold: an idle connection, a head that never completes (guard), a request line
-      // or headers beyond what the parser keeps. What the parser refuses is answered as JSON and the connection closed.
-      // HTTP/1.1 only: with h2c on, Vert.x announces a connection only once its first request head is complete, so
-      // the guard would never see a client that trickles its first head.
-      server = vertx.createHttpServer(new HttpServerOptions().setPort(http.getInteger("port", 8080))
-          .setHost(http.getString("host", "127.0.0.1")).setTcpNoDelay(true).setCompressionSupported(false).setHttp2ClearTextEnabled(false)
-          .setIdleTimeout(http.getInteger("idle-timeout-ms", 30_000)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-          .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS))
+      // What the parser refuses is answered as JSON and the connection closed.
+      server = vertx.createHttpServer(options)
           .invalidRequestHandler(request -> ErrorMapping.sendAndClose(request, ErrorMapping.invalidRequest(request, MAX_REQUEST_LINE, MAX_HEADERS)));
       long headerMillis = http.getLong("header-timeout-ms", 10_000L);
-      if (headerMillis > 0) {
-        guard = new ConnectionGuard(vertx, headerMillis);
-        guard.install(server, router);
-      } else {
-        server.requestHandler(router);
+      guard = headerMillis > 0 ? new ConnectionGuard(vertx, headerMillis) : null;
+      int maxConnections = http.getInteger("max-connections", 4096);
+      ConnectionLimit limit = maxConnections > 0 ? ConnectionLimit.shared(vertx, "http", maxConnections) : null;
+      if (guard != null || limit != null) server.connectionHandler(connection -> opened(connection, limit));
+      Handler<HttpServerRequest> handler = limited(router, limit);
+      if (guard != null) {
+        guard.start();
+        handler = guard.wrap(handler);
       }
-      return Future.join(heartbeats.completion(), invalidations.completion(), server.listen());
-    }).onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host", "127.0.0.1"), server.actualPort()));
+      server.requestHandler(handler);
+      return Future.join(heartbeats.completion(), invalidations.completion(), readiness.completion(), server.listen());
+    }).onSuccess(v -> LOG.info("HTTP listening on {}:{}{}{}", http.getString("host", "127.0.0.1"), server.actualPort(),
+        options.isSsl() ? " (TLS)" : "", keys != null && keys.apiGuarded() ? ", API keys required" : ""));
+  }
+
+  /** A new connection, for the connection bound and the header guard; a connection holds one close handler, so it is set here. */
+  private void opened(HttpConnection connection, ConnectionLimit limit) {
+    if (limit != null) limit.opened(connection);
+    if (guard != null) guard.opened(connection);
+    connection.closeHandler(v -> {
+      if (limit != null) limit.closed(connection);
+      if (guard != null) guard.closed(connection);
+    });
+  }
+
+  /**
+   * The router behind the node's connection bound: a request on a connection accepted beyond the bound's open ones
+   * is answered 503 and its connection closed. A null bound ({@code http.max-connections: 0}) is no bound.
+   */
+  private static Handler<HttpServerRequest> limited(Router router, ConnectionLimit limit) {
+    if (limit == null) return router;
+    ApiError busy = ApiError.unavailable("this node has too many open connections (" + limit.max() + "); retry on a new connection");
+    return request -> {
+      if (limit.refuses(request.connection())) ErrorMapping.sendAndClose(request, busy);
+      else router.handle(request);
+    };
   }
 
   private static void routerErrors(Router router, long maxBody) {
-    router.errorHandler(404, ctx -> ErrorMapping.send(ctx, new ApiError(404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path(), null, null)));
-    router.errorHandler(405, ctx -> ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path(), null, null)));
+    router.errorHandler(404, ctx -> ErrorMapping.send(ctx, new ApiError(404, "not_found", "no such route (the routes are in /openapi.yaml)", null, null)));
+    router.errorHandler(405, ctx -> ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null, null)));
     // The rest of the body is not read: the answer says Connection: close, and the connection is closed at once.
     router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds " + maxBody + " bytes", null, null)));
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
@@ -114,6 +176,7 @@ public final class HttpVerticle extends VerticleBase {
     vertx.cancelTimer(expireTimer);
     vertx.cancelTimer(heartbeatTimer);
     if (guard != null) guard.stop();
+    if (keys != null) keys.close(vertx);
     long shutdownMillis = config().getJsonObject("http", new JsonObject()).getLong("shutdown-timeout-ms", 5000L);
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(shutdownMillis, TimeUnit.MILLISECONDS);
     return closed.transform(ar -> outbox == null ? Future.succeededFuture() : outbox.flush(System.currentTimeMillis() + stopTimeoutMillis));

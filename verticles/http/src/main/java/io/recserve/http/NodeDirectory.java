@@ -105,9 +105,9 @@ final class NodeDirectory {
     java.util.Set<String> onEmbedding = new java.util.HashSet<>();
     for (Heard h : nodes.values()) {
       NodeHeartbeat b = h.beat();
+      if (b.role().equals("embedding")) embeddingHeard = true; // then one must hold the version, even if none takes requests yet
       if (!b.accepting()) continue;
       if (b.role().equals("embedding")) {
-        embeddingHeard = true;
         for (ModelRef r : held(b)) onEmbedding.add(r.id());
       } else if (b.role().equals("ann")) {
         Map<String, Integer> here = new HashMap<>();
@@ -148,6 +148,7 @@ final class NodeDirectory {
     nodes.values().stream().map(Heard::beat).sorted(Comparator.comparing(NodeHeartbeat::role).thenComparing(NodeHeartbeat::node))
         .forEach(b -> {
           JsonObject n = new JsonObject().put("role", b.role()).put("node", b.node()).put("accepting", b.accepting());
+          if (b.error() != null) n.put("error", b.error());
           ModelRef.put(n, "model", b.current());
           ModelRef.put(n, "previous", b.previous());
           out.add(ModelRef.put(n, "loading", b.loading()));

@@ -4,6 +4,7 @@ import io.recserve.contract.Addresses;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.ModelRef;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -40,8 +41,21 @@ final class Readiness {
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("model", promise -> {
       ModelRef servable = directory.servable();
-      JsonObject data = ModelRef.put(new JsonObject(), "serving", servable).put("nodes", directory.describe());
-      promise.complete(servable != null ? Status.OK(data) : Status.KO(data.put("reason", "no model version is held by an embedding node and every ANN node yet")));
+      JsonArray nodes = directory.describe();
+      JsonObject data = ModelRef.put(new JsonObject(), "serving", servable).put("nodes", nodes);
+      if (servable != null) {
+        promise.complete(Status.OK(data));
+        return;
+      }
+      StringBuilder reason = new StringBuilder("no model version is held by an embedding node and every ANN node yet");
+      for (Object n : nodes) { // a node that cannot load the current version says why (a damaged file, say)
+        JsonObject node = (JsonObject) n;
+        if (node.getString("error") != null) {
+          reason.append("; ").append(node.getString("role")).append(" node ").append(node.getString("node"))
+              .append(" cannot load the current version: ").append(node.getString("error"));
+        }
+      }
+      promise.complete(Status.KO(data.put("reason", reason.toString())));
     });
     for (String name : StartupStatus.names(vertx)) checks.register(name, promise -> promise.complete(StartupStatus.status(vertx, name)));
     if (cacheEnabled) checks.register("cache", bus.timeoutMillis(), promise -> optional("cache", promise));

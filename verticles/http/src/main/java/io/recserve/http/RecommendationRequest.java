@@ -37,7 +37,7 @@ record RecommendationRequest(Integer userId, int[] ratedMovies, float[] ratings,
     try {
       parsed = io.vertx.core.json.Json.decodeValue(body);
     } catch (DecodeException e) {
-      throw new ApiError(400, "malformed_json", "body is not valid JSON: " + firstLine(e.getMessage()), null, null);
+      throw new ApiError(400, "malformed_json", "body is not valid JSON: " + ErrorMapping.publicText(parserDetail(e.getMessage()), "cannot parse it"), null, null);
     }
     if (!(parsed instanceof JsonObject json)) throw new ApiError(400, "invalid_body", "body must be a JSON object", null, null);
     return of(json, "");
@@ -131,9 +131,18 @@ record RecommendationRequest(Integer userId, int[] ratedMovies, float[] ratings,
         : value.getClass().getSimpleName().replace("Json", "").toLowerCase()));
   }
 
-  private static String firstLine(String message) {
+  /**
+   * The parser's own words on what is wrong ("Unexpected character ('b' (code 98))"), without its prefix and without
+   * the source it names (Jackson's "[Source: (io.netty...)...]", a class name).
+   */
+  static String parserDetail(String message) {
     if (message == null) return "";
     int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    String line = (nl < 0 ? message : message.substring(0, nl)).replaceFirst("^Failed to decode:\\s*", "");
+    for (String cut : new String[] {" (start marker", "[Source", " at [", ": was expecting", "\n"}) {
+      int at = line.indexOf(cut);
+      if (at > 0) line = line.substring(0, at);
+    }
+    return line.strip();
   }
 }

@@ -167,7 +167,8 @@ class HttpVerticleTest {
     assertError(post("{\"user_id\": 1, \"pad\": \"" + "x".repeat(70_000) + "\"}", "application/json"), 413, "body_too_large", null);
     assertError(client.get(port, "127.0.0.1", "/nowhere").send().await(5, TimeUnit.SECONDS), 404, "not_found", null);
     assertError(client.put(port, "127.0.0.1", "/recommend").send().await(5, TimeUnit.SECONDS), 405, "method_not_allowed", null);
-    assertError(client.get(port, "127.0.0.1", "/analytics/summary?window=abc").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "window");
+    assertError(client.get(port, "127.0.0.1", "/analytics/summary").send().await(5, TimeUnit.SECONDS), 404, "not_found", null); // management listener only
+    assertError(client.get(port, "127.0.0.1", "/metrics").send().await(5, TimeUnit.SECONDS), 404, "not_found", null);
     assertThat(annCalls.get()).isZero();
     assertThat(events).isEmpty();
   }
@@ -234,11 +235,14 @@ class HttpVerticleTest {
   void readinessMeansCanServeAndAFailingCacheOrAnalyticsOnlyShowsAsDegraded(Vertx vertx) throws Exception {
     var notReady = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS);
     assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "DOWN"));
     stubs(vertx);
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready once embedding and ANN hold a version",
         () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+    // The public /ready says UP and nothing more; the details are for the management listener.
+    assertThat(client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "UP"));
     // No cache or analytics verticle answers: still ready, each shown as degraded since a moment.
-    JsonObject body = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    JsonObject body = details(vertx);
     JsonObject cache = check(body, "cache");
     assertThat(cache.getString("status")).isEqualTo("UP");
     assertThat(cache.getJsonObject("data").getString("state")).isEqualTo("degraded");
@@ -248,7 +252,7 @@ class HttpVerticleTest {
     for (String role : List.of("cache", "analytics")) {
       vertx.eventBus().<JsonObject>consumer(Addresses.status(role), m -> m.reply(new ComponentStatus(role, "n", true, 0, null).toJson()));
     }
-    JsonObject healthy = client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    JsonObject healthy = details(vertx);
     assertThat(check(healthy, "cache").getJsonObject("data").getString("state")).isEqualTo("ok");
     assertThat(check(healthy, "analytics").getJsonObject("data").getString("state")).isEqualTo("ok");
   }
@@ -256,6 +260,11 @@ class HttpVerticleTest {
   private void awaitReady() {
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
         () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+  }
+
+  /** The detailed readiness, as this node's management listener reads it. */
+  static JsonObject details(Vertx vertx) throws Exception {
+    return (JsonObject) vertx.eventBus().request(Addresses.HTTP_READINESS, new JsonObject()).await(5, TimeUnit.SECONDS).body();
   }
 
   private static JsonObject check(JsonObject ready, String id) {
@@ -267,7 +276,7 @@ class HttpVerticleTest {
     stubs(vertx);
     annNode(vertx, "stub-silent", false);
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "both ANN nodes heard",
-        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsString().contains("stub-silent"));
+        () -> details(vertx).encode().contains("stub-silent"));
     for (int i = 0; i < 6; i++) {
       long started = System.nanoTime();
       var response = post("{\"user_id\": " + (1 + i) + "}", "application/json");
@@ -299,7 +308,7 @@ class HttpVerticleTest {
         () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
     List<String> ids = new java.util.ArrayList<>();
     for (int i = 0; i < 30; i++) ids.add(post("{\"user_id\": " + (1 + i % 9) + "}", "application/json").bodyAsJsonObject().getString("request_id"));
-    JsonObject waiting = check(client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject(), "analytics");
+    JsonObject waiting = check(details(vertx), "analytics");
     assertThat(waiting.getJsonObject("data").getJsonObject("outbox").getInteger("waiting")).isEqualTo(30);
     assertThat(events).isEmpty();
     // An analytics node appears: every event arrives, each once.
@@ -319,7 +328,7 @@ class HttpVerticleTest {
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
         () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
     for (int i = 0; i < 12; i++) assertThat(post("{\"user_id\": 3}", "application/json").statusCode()).isEqualTo(200);
-    JsonObject outbox = check(client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject(), "analytics")
+    JsonObject outbox = check(details(vertx), "analytics")
         .getJsonObject("data").getJsonObject("outbox");
     assertThat(outbox.getInteger("waiting")).isEqualTo(5);
     assertThat(outbox.getLong("dropped")).isEqualTo(7);

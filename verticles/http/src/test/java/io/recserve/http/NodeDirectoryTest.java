@@ -41,6 +41,15 @@ class NodeDirectoryTest {
   }
 
   @Test
+  void anEmbeddingNodeThatCannotLoadLeavesNothingServable() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V2, null, null));
+    directory.heard(new NodeHeartbeat("embedding", "e1", false, null, null, null, "users.bin is damaged"));
+    assertThat(directory.servable()).as("the only embedding node holds nothing").isNull();
+    assertThat(directory.describe().getJsonObject(1).getString("error")).isEqualTo("users.bin is damaged");
+  }
+
+  @Test
   void candidatesTakeTurnsAndASuspectIsSkippedUntilItsNextHeartbeat() {
     NodeDirectory directory = new NodeDirectory(1000);
     directory.heard(new NodeHeartbeat("ann", "a1", true, V1, null, null));

@@ -1,0 +1,16 @@
+package io.recserve.admin;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Failures on the management listener, as JSON of the public API's shape: {@code {"error": code, "message": text}}. */
+final class AdminErrors {
+  private AdminErrors() {}
+
+  static void send(RoutingContext ctx, int status, String code, String message, Integer retryAfterSeconds) {
+    if (ctx.response().ended()) return;
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json");
+    if (retryAfterSeconds != null) ctx.response().putHeader("retry-after", retryAfterSeconds.toString());
+    ctx.response().end(new JsonObject().put("error", code).put("message", message).toBuffer());
+  }
+}
