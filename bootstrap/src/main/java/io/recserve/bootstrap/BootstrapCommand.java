@@ -96,13 +96,16 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "confidence per rating point (default: als.alpha)") Double alpha;
     @Option(names = "--iterations", description = "ALS sweeps (default: als.iterations)") Integer iterations;
     @Option(names = "--seed", description = "random seed of the initial vectors (default: als.seed)") Long seed;
+    @Option(names = "--solver", paramLabel = "cg|cholesky", description = "row solver: cg (conjugate gradient, fast) or cholesky (exact) (default: als.solver, cg)") String solver;
+    @Option(names = "--cg-steps", description = "conjugate-gradient steps per row (default: als.cg-steps, 3)") Integer cgSteps;
 
     public Integer call() {
       try (ModelPipeline p = store.pipeline()) {
         var d = p.params();
         var params = new io.recserve.model.als.AlsParams(factors != null ? factors : d.factors(),
             regularization != null ? regularization : d.regularization(), alpha != null ? alpha : d.alpha(),
-            iterations != null ? iterations : d.iterations(), seed != null ? seed : d.seed(), d.threads());
+            iterations != null ? iterations : d.iterations(), seed != null ? seed : d.seed(), d.threads(),
+            solver != null ? io.recserve.model.als.AlsParams.Solver.of(solver) : d.solver(), cgSteps != null ? cgSteps : d.cgSteps());
         p.train(params);
       }
       return 0;

@@ -90,7 +90,8 @@ public final class ModelPipeline implements AutoCloseable {
     AlsParams defaults = AlsParams.DEFAULTS;
     return new AlsParams(als.getInteger("factors", defaults.factors()), als.getDouble("regularization", defaults.regularization()),
         als.getDouble("alpha", defaults.alpha()), als.getInteger("iterations", defaults.iterations()),
-        als.getLong("seed", defaults.seed()), defaults.threads());
+        als.getLong("seed", defaults.seed()), defaults.threads(), AlsParams.Solver.of(als.getString("solver", defaults.solver().key())),
+        als.getInteger("cg-steps", defaults.cgSteps()));
   }
 
   /** Fits the model on every imported rating and stores it as a new version (not yet served). */
@@ -143,16 +144,40 @@ public final class ModelPipeline implements AutoCloseable {
     out.println(String.format(Locale.ROOT, "evaluate: version %d, per user the latest %.0f%% of ratings held out (%,d train, %,d test)",
         version, holdout * 100, split.train().size(), split.test().size()));
     AlsModel model = ImplicitAls.train(train, params);
-    Evaluation evaluation = Evaluation.of(List.of(Recommenders.als(model), Recommenders.popularity(train)), split.test(), train.items(), k);
+    int maxUsers = e.getInteger("max-users", 0);
+    Ratings test = sample(split.test(), maxUsers);
+    if (test != split.test()) {
+      out.println(String.format(Locale.ROOT, "evaluate: scoring %,d test users, evenly by id (evaluation.max-users)", maxUsers));
+    }
+    Evaluation evaluation = Evaluation.of(List.of(Recommenders.als(model), Recommenders.popularity(train)), test, train.items(), k);
     out.print(evaluation.table());
     double lift = evaluation.row("als").ndcg() / Math.max(1e-12, evaluation.row("popularity").ndcg());
     out.println(String.format(Locale.ROOT, "evaluate: NDCG@%d of the model is %.2fx the popularity baseline's", k, lift));
     Map<String, Object> stored = evaluation.toMap();
     stored.put("holdout", holdout);
     stored.put("min_ratings", minRatings);
+    if (maxUsers > 0) stored.put("max_users", maxUsers);
     stored.put("ndcg_lift", lift);
     repository.saveEvaluation(version, stored);
     return evaluation;
+  }
+
+  /**
+   * The held-out ratings of at most {@code maxUsers} users, taken evenly over the users ordered by id (every k-th), so
+   * the sample is the same on every run; scoring every user against every movie is what evaluation costs at 25M.
+   * 0, or no more users than that: all of them.
+   */
+  static Ratings sample(Ratings test, int maxUsers) {
+    int[] users = java.util.stream.IntStream.range(0, test.size()).map(test::user).distinct().sorted().toArray();
+    if (maxUsers <= 0 || users.length <= maxUsers) return test;
+    int stride = (users.length + maxUsers - 1) / maxUsers;
+    java.util.Set<Integer> kept = new java.util.HashSet<>();
+    for (int i = 0; i < users.length; i += stride) kept.add(users[i]);
+    Ratings sample = new Ratings();
+    for (int i = 0; i < test.size(); i++) {
+      if (kept.contains(test.user(i))) sample.add(test.user(i), test.movie(i), test.rating(i), test.time(i));
+    }
+    return sample;
   }
 
   /** Makes {@code version} current, then prunes what is beyond {@code model.keep-versions}. */

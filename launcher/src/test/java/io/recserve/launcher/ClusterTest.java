@@ -336,7 +336,7 @@ class ClusterTest {
   private void killOneOfTwo(String role, String name, String roles) throws Exception {
     NodeProcess second = startNode(name, roles);
     try {
-      Eventually.until(Duration.ofSeconds(30), "two " + role + " nodes heard", () -> get("/ready").bodyAsJsonObject().getJsonArray("checks").stream()
+      Eventually.until(Duration.ofSeconds(30), "two " + role + " nodes heard", () -> details().bodyAsJsonObject().getJsonArray("checks").stream()
           .map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model")).findFirst().orElseThrow().getJsonObject("data")
           .getJsonArray("nodes").stream().map(JsonObject.class::cast).filter(n -> n.getString("role").equals(role) && n.getBoolean("accepting")).count() == 2);
       try (Traffic traffic = new Traffic()) {

@@ -109,8 +109,9 @@ class PgStartupTest {
     TcpProxy proxy = new TcpProxy(vertx, proxyPort, target.options().getHost(), target.options().getPort());
     proxy.start().compose(v -> proxy.cut()).await(5, TimeUnit.SECONDS); // the outage: connections to it are refused
     int port = freePort();
+    int adminPort = freePort(); // the detailed readiness is on the management listener; the public /ready says UP or DOWN
     process = serve(Map.of("RECSERVE_PG_URL", through(url, proxyPort), "RECSERVE_PG_SCHEMA", schema, "RECSERVE_HTTP_PORT", Integer.toString(port),
-        "RECSERVE_PG_STARTUP_TIMEOUT_MS", "60000", "RECSERVE_MODEL_POLL_INTERVAL_MS", "500"));
+        "RECSERVE_ADMIN_PORT", Integer.toString(adminPort), "RECSERVE_PG_STARTUP_TIMEOUT_MS", "60000", "RECSERVE_MODEL_POLL_INTERVAL_MS", "500"));
 
     Eventually.until(Duration.ofSeconds(20), "health while PostgreSQL is unreachable", () -> {
       if (!process.isAlive()) throw new AssertionError("the node exited with " + process.exitValue() + ":\n" + out() + err());
@@ -119,7 +120,8 @@ class PgStartupTest {
     String display = "postgresql://" + target.options().getUser() + (target.hasPassword() ? ":***" : "") + "@127.0.0.1:" + proxyPort + "/"
         + target.options().getDatabase();
     Eventually.until(Duration.ofSeconds(10), "/ready saying it waits for PostgreSQL, after a retry", () -> {
-      HttpResponse<Buffer> ready = get(port, "/ready");
+      assertThat(get(port, "/ready").statusCode()).isEqualTo(503);
+      HttpResponse<Buffer> ready = get(adminPort, "/ready");
       if (ready.statusCode() != 503) return false;
       JsonObject store = check(ready.bodyAsJsonObject(), "store");
       String reason = store.getJsonObject("data").getString("reason");
@@ -134,7 +136,7 @@ class PgStartupTest {
       if (!process.isAlive()) throw new AssertionError("the node exited:\n" + out() + err());
       return get(port, "/ready").statusCode() == 200;
     });
-    JsonObject ready = get(port, "/ready").bodyAsJsonObject();
+    JsonObject ready = get(adminPort, "/ready").bodyAsJsonObject();
     assertThat(check(ready, "store").getString("status")).isEqualTo("UP");
     var answer = web.post(port, "127.0.0.1", "/recommend").putHeader("content-type", "application/json")
         .sendBuffer(Buffer.buffer("{\"user_id\": 3, \"cutoff\": 5}")).await(5, TimeUnit.SECONDS);

@@ -19,9 +19,11 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * Implicit-feedback alternating least squares (Hu, Koren and Volinsky 2008). Each half-iteration solves, for every
- * row, {@code (F'F + F' (C - I) F + lambda I) x = F' C p} with p = 1 on observed entries, by Cholesky (EJML).
- * Rows are solved in parallel; each row's solution depends only on the other side's factors, so the result is the
- * same for a given seed whatever the number of threads.
+ * row, {@code (F'F + F' (C - I) F + lambda I) x = F' C p} with p = 1 on observed entries: by default with a few
+ * conjugate-gradient steps started from the row's previous vector (Takacs, Pilaszy and Tikk 2011), which never forms
+ * the f x f matrix of the row; or exactly, by Cholesky (EJML), with rows of few ratings through the Woodbury identity.
+ * Rows are solved in parallel; each row's solution depends only on the other side's factors and its own previous
+ * vector, so the result is the same for a given seed whatever the number of threads.
  */
 public final class ImplicitAls {
   private static final int CHUNK = 32;
@@ -91,11 +93,14 @@ public final class ImplicitAls {
         LinearSolverDense<FMatrixRMaj> solver = LinearSolverFactory_FDRM.symmPosDef(f);
         LowRankSolver lowRank = new LowRankSolver(f, baseInverse);
         FMatrixRMaj scaled = new FMatrixRMaj(1, f);
+        ConjugateGradient cg = params.solver() == AlsParams.Solver.CG ? new ConjugateGradient(f, gram, params.cgSteps()) : null;
         int chunk;
         while ((chunk = next.getAndAdd(CHUNK)) < rows) {
           for (int r = chunk; r < Math.min(rows, chunk + CHUNK); r++) {
             int n = ptr[r + 1] - ptr[r];
-            if (n > 0 && n <= f / LOW_RANK_DIVISOR && params.alpha() > 0) {
+            if (cg != null) {
+              cg.solve(ptr[r], ptr[r + 1], cols, values, fixed, params.alpha(), target, r * f);
+            } else if (n > 0 && n <= f / LOW_RANK_DIVISOR && params.alpha() > 0) {
               lowRank.solve(ptr[r], ptr[r + 1], cols, values, fixed, params.alpha(), target, r * f);
             } else {
               solveRow(r, ptr, cols, values, fixed, target, gram, params, a, b, solution, solver, scaled);
@@ -244,6 +249,97 @@ public final class ImplicitAls {
       CommonOps_FDRM.multTransA(w, sol, correction);
       for (int d = 0; d < f; d++) target[at + d] = z.data[d] - correction.data[d];
     }
+  }
+
+  /**
+   * A few conjugate-gradient steps on one row's normal equations {@code A x = b}, {@code A = G + sum_k (c_k - 1) y_k
+   * y_k'} with {@code G = F'F + lambda I} shared by all rows and {@code b = sum_k c_k y_k}, from the row's current
+   * vector. {@code A p} is computed as {@code G p + sum_k (c_k - 1) (y_k . p) y_k}: O(f^2 + n f) per step, and A is
+   * never formed. The implicit library's solver (Frederickson's), which also starts from {@code r = b - A x}.
+   */
+  private static final class ConjugateGradient {
+    private final int f;
+    private final float[] gram;
+    private final int steps;
+    private final float[] r, p, ap;
+    /** The lanes of a dot product's accumulator, summed in a fixed order: reduceLanes' order may differ between the
+     * interpreter and compiled code, and the result must not depend on when the JIT runs (on the threads). */
+    private final float[] lanes = new float[FloatVector.SPECIES_PREFERRED.length()];
+
+    ConjugateGradient(int f, float[] gram, int steps) {
+      this.f = f;
+      this.gram = gram;
+      this.steps = steps;
+      this.r = new float[f];
+      this.p = new float[f];
+      this.ap = new float[f];
+    }
+
+    void solve(int from, int to, int[] cols, float[] values, float[] fixed, double alpha, float[] x, int at) {
+      if (from == to) {
+        java.util.Arrays.fill(x, at, at + f, 0f);
+        return;
+      }
+      // r = b - A x = sum_k (c_k - (c_k - 1) y_k.x) y_k - G x
+      multiplyGram(x, at, r);
+      for (int d = 0; d < f; d++) r[d] = -r[d];
+      for (int k = from; k < to; k++) {
+        int base = cols[k] * f;
+        double confidence = 1.0 + alpha * values[k];
+        float weight = (float) (confidence - (confidence - 1.0) * dot(fixed, base, x, at, f));
+        axpy(weight, fixed, base, r, f);
+      }
+      System.arraycopy(r, 0, p, 0, f);
+      double rsold = dot(r, 0, r, 0, f);
+      for (int step = 0; step < steps && rsold > 1e-20; step++) {
+        // ap = A p
+        multiplyGram(p, 0, ap);
+        for (int k = from; k < to; k++) {
+          int base = cols[k] * f;
+          axpy((float) (alpha * values[k] * dot(fixed, base, p, 0, f)), fixed, base, ap, f);
+        }
+        double pap = dot(p, 0, ap, 0, f);
+        if (pap <= 0) break;
+        float stepSize = (float) (rsold / pap);
+        for (int d = 0; d < f; d++) {
+          x[at + d] += stepSize * p[d];
+          r[d] -= stepSize * ap[d];
+        }
+        double rsnew = dot(r, 0, r, 0, f);
+        float beta = (float) (rsnew / rsold);
+        for (int d = 0; d < f; d++) p[d] = r[d] + beta * p[d];
+        rsold = rsnew;
+      }
+    }
+
+    /** The dot product of {@code a[ia..ia+n)} and {@code b[ib..ib+n)} (vectorised, in a fixed order). */
+    private double dot(float[] a, int ia, float[] b, int ib, int n) {
+      VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+      int width = species.length();
+      FloatVector acc = FloatVector.zero(species);
+      int d = 0;
+      for (; d <= n - width; d += width) acc = FloatVector.fromArray(species, a, ia + d).fma(FloatVector.fromArray(species, b, ib + d), acc);
+      acc.intoArray(lanes, 0);
+      float sum = 0;
+      for (float lane : lanes) sum += lane;
+      for (; d < n; d++) sum += a[ia + d] * b[ib + d];
+      return sum;
+    }
+
+    /** {@code out = G v[at..at+f)}. */
+    private void multiplyGram(float[] v, int at, float[] out) {
+      for (int i = 0; i < f; i++) out[i] = (float) dot(gram, i * f, v, at, f);
+    }
+  }
+
+  /** {@code y += s x[ix..ix+n)} (vectorised). */
+  private static void axpy(float s, float[] x, int ix, float[] y, int n) {
+    VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+    int lanes = species.length();
+    FloatVector scale = FloatVector.broadcast(species, s);
+    int d = 0;
+    for (; d <= n - lanes; d += lanes) scale.fma(FloatVector.fromArray(species, x, ix + d), FloatVector.fromArray(species, y, d)).intoArray(y, d);
+    for (; d < n; d++) y[d] += s * x[ix + d];
   }
 
   /** F'F, the Gram matrix of a factor matrix (rows x f, row-major). */

@@ -59,14 +59,15 @@ class ImplicitAlsTest {
     assertThat(meanPercentile).isLessThan(0.2);
   }
 
-  @Test
-  void sameSeedGivesSameFactorsWhateverTheThreads() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(AlsParams.Solver.class)
+  void sameSeedGivesSameFactorsWhateverTheThreads(AlsParams.Solver solver) {
     Interactions data = Interactions.of(planted(3).train());
-    AlsModel one = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 99, 1), (i, l, s) -> {});
-    AlsModel two = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 99, 2), (i, l, s) -> {});
+    AlsModel one = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 99, 1).withSolver(solver, 3), (i, l, s) -> {});
+    AlsModel two = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 99, 2).withSolver(solver, 3), (i, l, s) -> {});
     assertThat(two.userFactors()).containsExactly(one.userFactors());
     assertThat(two.itemFactors()).containsExactly(one.itemFactors());
-    AlsModel other = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 100, 2), (i, l, s) -> {});
+    AlsModel other = ImplicitAls.train(data, new AlsParams(16, 0.5, 1.0, 4, 100, 2).withSolver(solver, 3), (i, l, s) -> {});
     assertThat(other.userFactors()).isNotEqualTo(one.userFactors());
   }
 
@@ -87,7 +88,7 @@ class ImplicitAlsTest {
     Random random = new Random(11);
     for (int u = 0; u < 60; u++) for (int i = 0; i < 30; i++) if (random.nextInt(60) < 2 + i) ratings.add(u, i, 1 + random.nextInt(5), 0);
     Interactions data = Interactions.of(ratings);
-    AlsModel model = ImplicitAls.train(data, new AlsParams(12, 0.3, 2.0, 3, 4, 1), (i, l, s) -> {});
+    AlsModel model = ImplicitAls.train(data, new AlsParams(12, 0.3, 2.0, 3, 4, 1).withSolver(AlsParams.Solver.CHOLESKY, 1), (i, l, s) -> {});
     // The last half-iteration solved items exactly: check each item's normal equations hold to float precision.
     int f = 12;
     float[] x = model.userFactors(), y = model.itemFactors();

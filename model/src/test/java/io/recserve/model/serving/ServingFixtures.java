@@ -65,13 +65,9 @@ final class ServingFixtures {
     return latestSmall(exact(project(iterations)));
   }
 
-  /**
-   * The parameters with the exact row solver. Here training has no other. The als-scale branch adds a
-   * conjugate-gradient solver and makes it the default of the six-argument AlsParams constructor: when it is merged,
-   * return {@code params.withSolver(AlsParams.Solver.CHOLESKY, params.cgSteps())} here.
-   */
+  /** The parameters with the exact row solver (the default is conjugate gradient, a few steps per row). */
   static AlsParams exact(AlsParams params) {
-    return params;
+    return params.withSolver(AlsParams.Solver.CHOLESKY, params.cgSteps());
   }
 
   private static AlsParams project(int iterations) {
