@@ -199,6 +199,22 @@ final class FileEventStore implements EventStore {
   }
 
   @Override
+  public Future<JsonObject> timeSeries(long fromMillis, int minutes, int top) {
+    return vertx.executeBlocking(() -> {
+      List<Summaries.Entry> copy = new ArrayList<>();
+      synchronized (this) { // newest last: walk back only as far as the series reaches
+        var it = recent.descendingIterator();
+        while (it.hasNext()) {
+          Summaries.Entry e = it.next();
+          if (e.timeMillis() < fromMillis) break;
+          copy.add(e);
+        }
+      }
+      return TimeSeries.compute(copy, fromMillis, minutes, top);
+    }, false);
+  }
+
+  @Override
   public String name() {
     return "file " + file;
   }
