@@ -57,11 +57,11 @@ function draw(series) {
   const c = columns(series, Date.now());
   chart('chart-rps', [{ label: 'requests/s', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.12)', width: 2 }], [c.x, c.rps], 'req/s');
   chart('chart-latency', [
-    { label: 'p50', stroke: '#2da44e', width: 2, spanGaps: false },
-    { label: 'p95', stroke: '#bf8700', width: 2 },
-    { label: 'p99', stroke: '#cf222e', width: 2 },
+    { label: 'p50', stroke: '#2da44e', width: 2, points: { show: true, size: 4 } },
+    { label: 'p95', stroke: '#bf8700', width: 2, points: { show: true, size: 4 } },
+    { label: 'p99', stroke: '#cf222e', width: 2, points: { show: true, size: 4 } },
   ], [c.x, c.p50, c.p95, c.p99], 'ms');
-  chart('chart-hits', [{ label: 'hit ratio', stroke: '#8250df', width: 2, points: { show: true } }], [c.x, c.hits], 'ratio', [0, 1]);
+  chart('chart-hits', [{ label: 'hit ratio', stroke: '#8250df', width: 2, points: { show: true, size: 4 } }], [c.x, c.hits], 'ratio', [0, 1]);
   $('chart-rps').dataset.points = String(series.buckets.length);
 
   const last = series.buckets[series.buckets.length - 1];
