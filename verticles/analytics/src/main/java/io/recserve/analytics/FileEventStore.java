@@ -202,13 +202,8 @@ final class FileEventStore implements EventStore {
   public Future<JsonObject> timeSeries(long fromMillis, int minutes, int top) {
     return vertx.executeBlocking(() -> {
       List<Summaries.Entry> copy = new ArrayList<>();
-      synchronized (this) { // newest last: walk back only as far as the series reaches
-        var it = recent.descendingIterator();
-        while (it.hasNext()) {
-          Summaries.Entry e = it.next();
-          if (e.timeMillis() < fromMillis) break;
-          copy.add(e);
-        }
+      synchronized (this) { // arrival order is not time order (a spill file drained late): look at every entry
+        for (Summaries.Entry e : recent) if (e.timeMillis() >= fromMillis) copy.add(e);
       }
       return TimeSeries.compute(copy, fromMillis, minutes, top);
     }, false);
