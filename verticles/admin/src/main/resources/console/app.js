@@ -1,6 +1,6 @@
 // The console's entry: tabs (kept in the address's #fragment, so a reload stays on the tab), and the admin key prompt.
 import { adminKey, setAdminKey, onUnauthorized } from './api.js';
-import { initRecommend } from './recommend.js';
+import { initRecommend, retryRecommend } from './recommend.js';
 import { initTraffic, startTraffic, stopTraffic } from './traffic.js';
 import { initModels, loadModels } from './models.js';
 
@@ -54,6 +54,7 @@ function initKey() {
     $('admin-key').value = '';
     panel.hidden = true;
     show(current); // load the tab again with the key
+    if (current === 'recommend') retryRecommend();
   });
   $('key-forget').addEventListener('click', () => {
     setAdminKey('');

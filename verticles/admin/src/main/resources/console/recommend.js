@@ -4,6 +4,7 @@ import { get, post } from './api.js';
 import { el, clear, status, number } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
+let refused = null; // the last request, when the listener asked for the admin key
 
 function movieItem(movie, { score, rating, because } = {}) {
   const title = el('button', { type: 'button', class: 'link movie-title', text: movie.title || `Movie ${movie.movie_id}`,
@@ -27,6 +28,7 @@ async function recommend(userId, cutoff, explain) {
   const list = clear($('recommendations'));
   loadRated(userId);
   try {
+    refused = null;
     const answer = await post('/recommend', { user_id: userId, cutoff, explain });
     const recs = answer.recommendations || [];
     recs.forEach((r) => list.append(movieItem(r, { score: r.score, because: explain ? r.because : undefined })));
@@ -34,10 +36,19 @@ async function recommend(userId, cutoff, explain) {
       ? `${recs.length} recommendations for user ${userId} (request ${answer.request_id}).`
       : `No recommendations: the model does not know user ${userId}.`, recs.length ? 'ok' : 'info');
   } catch (e) {
+    if (e.status === 401) refused = { userId, cutoff, explain };
     status($('recommend-status'), `Error${e.status ? ` ${e.status}` : ''}: ${e.message}`, 'error');
   } finally {
     button.disabled = false;
   }
+}
+
+/** Once a key is given: the request the listener refused for want of one, again. */
+export function retryRecommend() {
+  if (!refused) return;
+  const { userId, cutoff, explain } = refused;
+  refused = null;
+  recommend(userId, cutoff, explain);
 }
 
 async function loadRated(userId) {

@@ -147,7 +147,7 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("key-panel")));
     assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('recserve.admin-key')")).isEqualTo(ADMIN_KEY);
 
-    byId("recommend-button").click();
+    // The request refused for want of a key goes again with it.
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#recommendations li"), 10));
     List<WebElement> titles = driver.findElements(By.cssSelector("#recommendations li .movie-title"));
     assertThat(titles).hasSize(10).allSatisfy(t -> assertThat(t.getText()).matches(".+ \\(\\d{4}\\)\\s*"));
