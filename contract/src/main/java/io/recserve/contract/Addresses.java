@@ -46,6 +46,28 @@ public final class Addresses {
   public static final String ANALYTICS_STREAM = "recserve.analytics.stream";
   /** Request/reply: {@link SummaryRequest} to a summary object (see docs/event-bus.md). */
   public static final String ANALYTICS_SUMMARY = "recserve.analytics.summary";
+  /**
+   * Request/reply: {@link TimeSeriesRequest} to per-minute buckets over the last minutes, computed by the store (see
+   * docs/event-bus.md), for the console's live traffic.
+   */
+  public static final String ANALYTICS_TIMESERIES = "recserve.analytics.timeseries";
+  /**
+   * Request/reply, served by every embedding node once a version is loaded: {@link RatedRequest} to the user's
+   * top-rated movies in the current version ({@code {"user_id", "model_version", "known", "count", "rated": [...]}}).
+   */
+  public static final String EMBEDDING_RATED = "recserve.embedding.rated";
+  /**
+   * Request/reply, served by every embedding node once a version is loaded: {@code {"movie_ids": [1, 2]}} to
+   * {@code {"model_version": 3, "movies": [{"movie_id", "title", "genres"}]}}, the movies the current version knows.
+   */
+  public static final String EMBEDDING_MOVIES = "recserve.embedding.movies";
+  /**
+   * Request/reply, served by every HTTP node: the public API for the management listener's console,
+   * {@code {"route": "recommend", "body": "<the POST /recommend body as text>"}} or
+   * {@code {"route": "similar", "movie_id": 1, "cutoff": 10}}, answered {@code {"status": 200, "body": {...}}}: the
+   * status and JSON body the public route gives (errors included), through the same request path and analytics.
+   */
+  public static final String HTTP_API = "recserve.http.api";
   /** Publish: {@link NodeHeartbeat}, what a node holds, every poll interval and at once when it changes. */
   public static final String HEARTBEAT = "recserve.node.heartbeat";
   /** Publish: {@link ModelPublished}, a hint that a new version is current in the store; verticles reload. */

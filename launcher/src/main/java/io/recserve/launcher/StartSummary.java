@@ -50,6 +50,7 @@ final class StartSummary {
           : "none published yet: this node serves once 'bootstrap publish' makes one current");
     }
     line(lines, "ports", ports(config, roles, vertx, httpPort, adminPort));
+    if (adminPort > 0) line(lines, "console", console(config, adminPort));
     JsonObject security = config.getJsonObject("security", new JsonObject());
     boolean keys = !security.getString("api-keys", "").isBlank() || !security.getString("api-key-file", "").isBlank();
     boolean adminKeys = !security.getString("admin-keys", "").isBlank() || !security.getString("api-key-file", "").isBlank();
@@ -66,6 +67,16 @@ final class StartSummary {
       line(lines, "", "curl -s" + (adminKeys ? " -H 'authorization: Bearer <admin key>'" : "") + " " + host + ":" + adminPort + "/admin/models");
     }
     return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+  }
+
+  /** The web console's address: the management listener's root (https when it has TLS; a wildcard host shown as localhost). */
+  static String console(JsonObject config, int adminPort) {
+    JsonObject admin = config.getJsonObject("admin", new JsonObject());
+    String host = admin.getString("host", "127.0.0.1");
+    if (host.equals("0.0.0.0") || host.equals("::")) host = "localhost";
+    else if (host.contains(":")) host = "[" + host + "]";
+    boolean tls = !admin.getJsonObject("tls", new JsonObject()).getString("cert-file", "").isBlank();
+    return (tls ? "https" : "http") + "://" + host + ":" + adminPort + "/";
   }
 
   private static void line(List<String> lines, String label, String value) {

@@ -21,6 +21,14 @@ class StartSummaryTest {
   }
 
   @Test
+  void theConsoleIsAtTheManagementListenersRoot() {
+    assertThat(StartSummary.console(new JsonObject(), 9180)).isEqualTo("http://127.0.0.1:9180/");
+    assertThat(StartSummary.console(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0")), 9181)).isEqualTo("http://localhost:9181/");
+    assertThat(StartSummary.console(new JsonObject().put("admin", new JsonObject().put("host", "::1")
+        .put("tls", new JsonObject().put("cert-file", "c.pem"))), 9182)).isEqualTo("https://[::1]:9182/");
+  }
+
+  @Test
   void aFullNodeSaysWhereEverythingIs() {
     JsonObject config = new JsonObject()
         .put("data", new JsonObject().put("dir", "data"))
@@ -39,6 +47,7 @@ class StartSummaryTest {
           "  cache   Redis redis://:***@cache:6379 (answers kept 300 s; the HTTP node keeps them 10 s in its near-cache)",
           "  model   version 7",
           "  ports   HTTP 127.0.0.1:8181, management 127.0.0.1:9181, event-stream bridge 127.0.0.1:7001",
+          "  console http://127.0.0.1:9181/",
           "  keys    none: the public routes are open to whoever reaches the port; management listener open to whoever reaches it",
           "  try     curl -s localhost:8181/recommend -XPOST",
           "          curl -s 127.0.0.1:9181/admin/models");

@@ -22,6 +22,7 @@ public final class MovieCatalogue {
   private static final Pattern YEAR = Pattern.compile("\\((\\d{4})(?:[-–]\\d{0,4})?\\)\\s*$");
   private final int[] ids;
   private final String[] titles;
+  private final List<String>[] genres;
   private final String[] fragments;
   private final long[] genreBits;
   private final int[] years;
@@ -31,12 +32,16 @@ public final class MovieCatalogue {
     int n = vectors.size();
     this.ids = vectors.ids();
     this.titles = new String[n];
+    @SuppressWarnings("unchecked")
+    List<String>[] genreLists = new List[n];
+    this.genres = genreLists;
     this.fragments = new String[n];
     this.genreBits = new long[n];
     this.years = new int[n];
     for (int i = 0; i < n; i++) {
       Movie m = vectors.movies().get(i);
       titles[i] = m.title();
+      genres[i] = List.copyOf(m.genres());
       String json = new JsonObject().put("movie_id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres())).encode();
       fragments[i] = json.substring(0, json.length() - 1) + ",\"score\":";
       for (String g : m.genres()) {
@@ -65,6 +70,15 @@ public final class MovieCatalogue {
 
   public String title(int position) {
     return titles[position];
+  }
+
+  public List<String> genres(int position) {
+    return genres[position];
+  }
+
+  /** {@code {"movie_id", "title", "genres"}} of the movie at {@code position}. */
+  public JsonObject describe(int position) {
+    return new JsonObject().put("movie_id", ids[position]).put("title", titles[position]).put("genres", new JsonArray(genres[position]));
   }
 
   public int year(int position) {

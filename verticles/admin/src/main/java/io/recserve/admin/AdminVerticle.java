@@ -32,14 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management listener, one per node whatever its roles, apart from the public port: {@code /metrics}
+ * The management listener, one per node whatever its roles, apart from the public port: the web console at {@code /}
+ * with its read routes ({@link ConsoleRoutes}), {@code /metrics}
  * (Prometheus), {@code /ready} in detail (an HTTP node's readiness checks, or else the status of each role this node
  * runs), {@code /analytics/summary}, and the model admin routes {@code GET /admin/models}, {@code POST
  * /admin/models/{version}/publish}, {@code POST /admin/models/rollback}, which reach the store through
  * {@link Addresses#ADMIN_MODELS}. It binds {@code admin.host} (127.0.0.1) on {@code admin.port} (9180), or the next
  * free port when that one is taken (several nodes on one host), up to {@code admin.port-attempts} (20) tries. With admin
- * keys configured every route needs one ({@code Authorization: Bearer <key>}); each admin action is written to the
- * audit log ({@code recserve.audit}) with the key's name.
+ * keys configured every route but the console's page and files needs one ({@code Authorization: Bearer <key>}); each
+ * admin action is written to the audit log ({@code recserve.audit}) with the key's name.
  */
 public final class AdminVerticle extends VerticleBase {
   /** The summary's bounds, as for the public API before: at most a week, at most 100 movies. */
@@ -82,13 +83,16 @@ public final class AdminVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Future<KeyRing> ring = KeyRing.configured(config()) ? KeyRing.start(vertx, config()) : Future.succeededFuture(null);
-    return ring.compose(k -> {
+    long maxBody = config().getJsonObject("http", new JsonObject()).getLong("max-body-bytes", 65536L);
+    Future<ConsoleRoutes> console = ConsoleRoutes.load(vertx, timeout, maxBody);
+    return Future.all(ring, console).compose(loaded -> {
+      KeyRing k = loaded.resultAt(0);
       keys = k;
-      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null);
+      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1));
       int first = admin.getInteger("port", 9180);
       int attempts = first == 0 ? 1 : Math.max(1, admin.getInteger("port-attempts", 20));
       return listen(options, router, first, first, attempts);
-    }).onSuccess(p -> LOG.info("management listener on {}:{}{} (/metrics, /ready, /analytics/summary, /admin/models){}", options.getHost(), p,
+    }).onSuccess(p -> LOG.info("management listener on {}:{}{} (the console at /, /metrics, /ready, /analytics/summary, /admin/models){}", options.getHost(), p,
         options.isSsl() ? " (TLS)" : "", keys != null && keys.adminGuarded() ? ", admin key required" : ""));
   }
 
@@ -116,8 +120,10 @@ public final class AdminVerticle extends VerticleBase {
     return false;
   }
 
-  private Router router(Guard guard) {
+  private Router router(Guard guard, ConsoleRoutes console) {
     Router router = Router.router(vertx);
+    console.headers(router);
+    console.mountFiles(router); // open: the page must load to ask for the admin key
     if (guard != null) {
       router.route().handler(ctx -> {
         Guard.Decision d = guard.check(ctx.request().getHeader("authorization"), Role.ADMIN);
@@ -150,8 +156,10 @@ public final class AdminVerticle extends VerticleBase {
       }
       models(ctx, new JsonObject().put("action", "publish").put("version", version).put("by", who(ctx)), "publish model version " + version, 200);
     });
+    console.mountApi(router);
     router.errorHandler(404, ctx -> AdminErrors.send(ctx, 404, "not_found", "no such route on the management listener", null));
     router.errorHandler(405, ctx -> AdminErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null));
+    router.errorHandler(413, ctx -> AdminErrors.send(ctx, 413, "body_too_large", "request body exceeds the limit (http.max-body-bytes)", null));
     router.errorHandler(500, ctx -> {
       LOG.error("management request {} failed", ctx.request().path(), ctx.failure());
       AdminErrors.send(ctx, 500, "internal_error", "internal error", null);

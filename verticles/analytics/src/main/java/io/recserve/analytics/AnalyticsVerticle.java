@@ -10,6 +10,7 @@ import io.recserve.contract.EventBatch;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SummaryRequest;
+import io.recserve.contract.TimeSeriesRequest;
 import io.recserve.serving.DataFolder;
 import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgPools;
@@ -104,6 +105,7 @@ public final class AnalyticsVerticle extends VerticleBase {
     registerMetrics();
     ingest = vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, this::ingest);
     MessageConsumer<JsonObject> summary = vertx.eventBus().consumer(Addresses.ANALYTICS_SUMMARY, this::summary);
+    MessageConsumer<JsonObject> series = vertx.eventBus().consumer(Addresses.ANALYTICS_TIMESERIES, this::timeSeries);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     JsonObject b = config().getJsonObject("bridge", new JsonObject());
     Future<?> bridged = !b.getBoolean("enabled", false) ? Future.succeededFuture()
@@ -113,7 +115,7 @@ public final class AnalyticsVerticle extends VerticleBase {
               Addresses.ANALYTICS_STREAM, b.getString("token", "").isBlank() ? "" : ", token required",
               b.getJsonObject("tls", new JsonObject()).getString("cert-file", "").isBlank() ? "" : ", TLS");
         });
-    return Future.join(opened, spilled, ingest.completion(), summary.completion(), status.completion(), bridged)
+    return Future.join(java.util.List.of(opened, spilled, ingest.completion(), summary.completion(), series.completion(), status.completion(), bridged))
         .onSuccess(v -> {
           if (storeDown) scheduleDrain(0);
         });
@@ -307,6 +309,23 @@ public final class AnalyticsVerticle extends VerticleBase {
     store.summary(request.windowSeconds(), request.top())
         .onSuccess(s -> message.reply(s.put("backlog", backlog()).put("rejected", rejected.get())))
         .onFailure(e -> message.fail(FailureCodes.STORE_UNAVAILABLE, "analytics store unavailable"));
+  }
+
+  /** Per-minute buckets for the console's live traffic, computed by the store. */
+  private void timeSeries(Message<JsonObject> message) {
+    TimeSeriesRequest request;
+    try {
+      request = TimeSeriesRequest.fromJson(message.body() == null ? new JsonObject() : message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    store.timeSeries(request.fromMillis(System.currentTimeMillis()), request.minutes(), request.top())
+        .onSuccess(message::reply)
+        .onFailure(e -> {
+          LOG.warn("analytics time series failed: {}", e.toString());
+          message.fail(FailureCodes.STORE_UNAVAILABLE, "analytics store unavailable");
+        });
   }
 
   private void status(Message<JsonObject> message) {

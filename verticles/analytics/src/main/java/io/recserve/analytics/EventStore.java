@@ -24,6 +24,12 @@ interface EventStore {
   /** Aggregates over the last {@code windowSeconds}, per model version; see docs/event-bus.md for the shape. */
   Future<JsonObject> summary(long windowSeconds, int top);
 
+  /**
+   * Per-minute buckets from {@code fromMillis} (a minute's start) on, and the {@code top} most recommended movies over
+   * them; see {@link TimeSeries} and docs/event-bus.md for the shape.
+   */
+  Future<JsonObject> timeSeries(long fromMillis, int minutes, int top);
+
   String name();
 
   default Future<Void> close() {

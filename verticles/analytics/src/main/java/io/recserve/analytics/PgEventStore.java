@@ -35,6 +35,11 @@ final class PgEventStore implements EventStore {
       + "select model_version, movie_id, count(*) n, row_number() over (partition by model_version order by count(*) desc, movie_id) r "
       + "from (select model_version, unnest(movie_ids) movie_id from recommendation_events "
       + "where created_at >= now() - make_interval(secs => $1)) x group by model_version, movie_id) y where r <= $2 order by model_version, r";
+  private static final String MINUTES = "select date_trunc('minute', created_at), count(*), count(*) filter (where cache_hit), "
+      + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
+      + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events where created_at >= $1 group by 1 order by 1";
+  private static final String TOP_SINCE = "select movie_id, count(*) n from (select unnest(movie_ids) movie_id from recommendation_events "
+      + "where created_at >= $1) x group by movie_id order by n desc, movie_id limit $2";
   private static final String REJECT = "insert into recommendation_events_rejected (request_id, event, reason) values ($1, $2::jsonb, $3)";
   private final Pool pool;
   private final long summaryTimeoutMillis;
@@ -113,6 +118,24 @@ final class PgEventStore implements EventStore {
                 r.getDouble(5), topByVersion.getOrDefault(r.getLong(0), new JsonArray())));
           }
           return Summaries.summary(windowSeconds, out);
+        })));
+  }
+
+  /** The minutes' aggregates and the top movies in SQL (date_trunc, percentile_cont), under the summary's statement timeout. */
+  @Override
+  public Future<JsonObject> timeSeries(long fromMillis, int minutes, int top) {
+    OffsetDateTime from = OffsetDateTime.ofInstant(Instant.ofEpochMilli(fromMillis), ZoneOffset.UTC);
+    return pool.withTransaction(c -> c.query("set local statement_timeout = " + summaryTimeoutMillis).execute()
+        .compose(v -> c.preparedQuery(MINUTES).execute(Tuple.of(from)))
+        .compose(rows -> (top == 0 ? Future.<io.vertx.sqlclient.RowSet<Row>>succeededFuture(null) : c.preparedQuery(TOP_SINCE).execute(Tuple.of(from, top))).map(tops -> {
+          List<JsonObject> buckets = new ArrayList<>();
+          for (Row r : rows) {
+            buckets.add(TimeSeries.bucket(r.getOffsetDateTime(0).toInstant().toEpochMilli(), r.getLong(1), r.getLong(2), r.getDouble(3),
+                r.getDouble(4), r.getDouble(5)));
+          }
+          JsonArray topMovies = new JsonArray();
+          if (tops != null) for (Row r : tops) topMovies.add(new JsonObject().put("movie_id", r.getInteger(0)).put("count", r.getLong(1)));
+          return TimeSeries.series(fromMillis, minutes, buckets, topMovies);
         })));
   }
 

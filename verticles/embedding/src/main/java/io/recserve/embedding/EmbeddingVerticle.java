@@ -10,6 +10,7 @@ import io.recserve.contract.FoldInRequest;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.PopularRequest;
+import io.recserve.contract.RatedRequest;
 import io.recserve.contract.UserChanged;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
@@ -84,6 +85,8 @@ public final class EmbeddingVerticle extends VerticleBase {
       register(Addresses.EMBEDDING_POPULAR, this::popular, true);
       register(Addresses.EMBEDDING_EXPLAIN, this::explain, true);
       register(Addresses.EMBEDDING_REFRESH, this::refresh, false);
+      register(Addresses.EMBEDDING_RATED, this::rated, true);
+      register(Addresses.EMBEDDING_MOVIES, this::movies, true);
       register(Addresses.FEEDBACK_RECORD, this::record, true);
       register(Addresses.FEEDBACK_FORGET, this::forget, true);
     }
@@ -241,6 +244,60 @@ public final class EmbeddingVerticle extends VerticleBase {
       }
     }
     message.reply(new JsonObject().put("because", because));
+  }
+
+  // ---- the console's reads ----
+
+  /** The user's highest-rated movies in the current version (live feedback included), best first, ties by movie id. */
+  private void rated(Message<Object> message) {
+    RatedRequest request;
+    try {
+      request = RatedRequest.fromJson((JsonObject) message.body());
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<UserModel> loaded = version(message, null);
+    if (loaded == null) return;
+    UserModel m = loaded.value();
+    UserModel.UserState user = m.user(request.userId());
+    JsonArray rated = new JsonArray();
+    int count = 0;
+    if (user != null) {
+      int[] ids = user.rated();
+      float[] ratings = user.ratings();
+      count = ids.length;
+      Integer[] order = new Integer[ids.length];
+      for (int i = 0; i < order.length; i++) order[i] = i;
+      java.util.Arrays.sort(order, (a, b) -> ratings[a] != ratings[b] ? Float.compare(ratings[b], ratings[a]) : Integer.compare(ids[a], ids[b]));
+      for (int i = 0; i < order.length && rated.size() < request.top(); i++) {
+        int p = m.catalogue().position(ids[order[i]]);
+        if (p >= 0) rated.add(m.catalogue().describe(p).put("rating", ratings[order[i]]));
+      }
+    }
+    message.reply(new JsonObject().put("user_id", request.userId()).put("model_version", loaded.ref().number()).put("known", user != null)
+        .put("count", count).put("rated", rated));
+  }
+
+  /** Titles and genres of the movies asked for that the current version knows (at most 1000), in the order asked. */
+  private void movies(Message<Object> message) {
+    JsonArray ids;
+    try {
+      ids = ((JsonObject) message.body()).getJsonArray("movie_ids");
+      if (ids == null || ids.size() > 1000) throw new IllegalArgumentException("movie_ids: a list of at most 1000 ids");
+    } catch (RuntimeException e) {
+      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
+      return;
+    }
+    ServedModel.Loaded<UserModel> loaded = version(message, null);
+    if (loaded == null) return;
+    MovieCatalogue catalogue = loaded.value().catalogue();
+    JsonArray movies = new JsonArray();
+    for (Object id : ids) {
+      int p = id instanceof Number n ? catalogue.position(n.intValue()) : -1;
+      if (p >= 0) movies.add(catalogue.describe(p));
+    }
+    message.reply(new JsonObject().put("model_version", loaded.ref().number()).put("movies", movies));
   }
 
   // ---- live feedback ----

@@ -94,6 +94,41 @@ class EmbeddingVerticleTest {
     servesAndFollowsVersions(vertx, new FileModelRepository(dir), config);
   }
 
+  /** The console's reads: a user's top-rated movies (best first, ties by id) and movies' titles, in the current version. */
+  @Test
+  void theConsolesReadsAUsersTopRatedMoviesAndMovieTitles(Vertx vertx) throws Exception {
+    FileModelRepository repo = new FileModelRepository(dir);
+    repo.makeCurrent(repo.saveModel(TestModels.random(20, 30, 4, 1)));
+    JsonObject config = new JsonObject().put("data", new JsonObject().put("dir", dir.toString())).put("model", new JsonObject().put("poll-interval-ms", 100));
+    vertx.deployVerticle(new EmbeddingVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    Eventually.until(Duration.ofSeconds(10), "a version served", () -> {
+      try {
+        return user(vertx, 4).found();
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    JsonObject rated = vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_RATED, new io.recserve.contract.RatedRequest(4, 3).toJson())
+        .await(5, TimeUnit.SECONDS).body();
+    assertThat(rated.getBoolean("known")).isTrue();
+    assertThat(rated.getInteger("count")).isEqualTo(4); // user 4 rated movies 1..4, all alike: by id
+    assertThat(rated.getJsonArray("rated")).isEqualTo(new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("movie_id", 1).put("title", "Movie 1").put("genres", new io.vertx.core.json.JsonArray()).put("rating", 1.0f))
+        .add(new JsonObject().put("movie_id", 2).put("title", "Movie 2").put("genres", new io.vertx.core.json.JsonArray().add("Drama").add("Genre1")).put("rating", 1.0f))
+        .add(new JsonObject().put("movie_id", 3).put("title", "Movie 3").put("genres", new io.vertx.core.json.JsonArray().add("Drama").add("Genre2")).put("rating", 1.0f)));
+    JsonObject unknown = vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_RATED, new JsonObject().put("user_id", 999)).await(5, TimeUnit.SECONDS).body();
+    assertThat(unknown.getBoolean("known")).isFalse();
+    assertThat(unknown.getJsonArray("rated")).isEmpty();
+    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.EMBEDDING_RATED, new JsonObject().put("user_id", 1).put("top", 0)).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(ReplyException.class).satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.BAD_MESSAGE));
+
+    JsonObject movies = vertx.eventBus().<JsonObject>request(Addresses.EMBEDDING_MOVIES,
+        new JsonObject().put("movie_ids", new io.vertx.core.json.JsonArray().add(2).add(999).add(1))).await(5, TimeUnit.SECONDS).body();
+    assertThat(movies.getJsonArray("movies")).extracting(m -> ((JsonObject) m).getString("title")).containsExactly("Movie 2", "Movie 1");
+    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.EMBEDDING_MOVIES, new JsonObject()).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(ReplyException.class);
+  }
+
   @Test
   void fromPostgres(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();

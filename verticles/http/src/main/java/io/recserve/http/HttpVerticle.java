@@ -87,6 +87,10 @@ public final class HttpVerticle extends VerticleBase {
     NodeHeartbeat beat = new NodeHeartbeat(ROLE, NodeIdentity.id(), true, null, null, null);
     heartbeatTimer = vertx.setPeriodic(0, heartbeatMillis, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, beat.toJson()));
 
+    // The public API for the console on any node's management listener (see ConsoleApi).
+    ConsoleApi console = new ConsoleApi(flow, timeoutMillis);
+    MessageConsumer<JsonObject> consoleApi = vertx.eventBus().consumer(Addresses.HTTP_API, console::handle);
+
     HealthChecks checks = new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks();
     // The detailed checks, for this node's management listener only (a local consumer: never reached across the cluster).
     MessageConsumer<Object> readiness = vertx.eventBus().localConsumer(Addresses.HTTP_READINESS, m ->
@@ -134,7 +138,7 @@ public final class HttpVerticle extends VerticleBase {
         handler = guard.wrap(handler);
       }
       server.requestHandler(handler);
-      return Future.join(heartbeats.completion(), invalidations.completion(), readiness.completion(), server.listen());
+      return Future.join(heartbeats.completion(), invalidations.completion(), readiness.completion(), consoleApi.completion(), server.listen());
     }).onSuccess(v -> LOG.info("HTTP listening on {}:{}{}{}", http.getString("host", "127.0.0.1"), server.actualPort(),
         options.isSsl() ? " (TLS)" : "", keys != null && keys.apiGuarded() ? ", API keys required" : ""));
   }

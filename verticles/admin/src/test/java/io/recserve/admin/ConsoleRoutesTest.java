@@ -1,0 +1,199 @@
+package io.recserve.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recserve.contract.Addresses;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The console on the management listener, with the roles behind it stubbed on the bus: the page and its files (open,
+ * with a strict Content-Security-Policy, and no inline script or style that would need a looser one), the chart
+ * library from its WebJar, the read routes relayed over the bus (the public API's own status and body, 400 naming the
+ * field, 503 naming the address when nobody answers or not in time), the admin key, and cross-site writes refused.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ConsoleRoutesTest {
+  static final String KEY = "console-admin-key-0123456789abcdef";
+
+  static int start(Vertx vertx, JsonObject config) throws Exception {
+    config.put("admin", new JsonObject().put("port", 0)).put("eventbus", new JsonObject().put("timeout-ms", 300));
+    AdminVerticle admin = new AdminVerticle(List.of("http"));
+    vertx.deployVerticle(admin, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    return admin.port();
+  }
+
+  static HttpResponse<Buffer> call(Vertx vertx, int port, HttpMethod method, String path, String key, String body) throws Exception {
+    HttpRequest<Buffer> r = WebClient.create(vertx).request(method, port, "127.0.0.1", path).timeout(10_000);
+    if (key != null) r.putHeader("authorization", "Bearer " + key);
+    return (body == null ? r.send() : r.sendBuffer(Buffer.buffer(body))).await(10, TimeUnit.SECONDS);
+  }
+
+  static HttpResponse<Buffer> get(Vertx vertx, int port, String path) throws Exception {
+    return call(vertx, port, HttpMethod.GET, path, null, null);
+  }
+
+  static String resource(String path) throws Exception {
+    try (InputStream in = ConsoleRoutesTest.class.getClassLoader().getResourceAsStream(path)) {
+      assertThat(in).as(path).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static void assertBadField(HttpResponse<Buffer> r, String field) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.getHeader("content-type")).isEqualTo("application/json");
+    assertThat(r.bodyAsJsonObject().getString("field")).isEqualTo(field);
+    assertThat(r.bodyAsJsonObject().getString("message")).contains(field);
+  }
+
+  @Test
+  void thePageAndItsFilesAreOpenUnderAStrictPolicyAndTheDataRoutesNeedTheAdminKey(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject().put("security", new JsonObject().put("admin-keys", "console:admin:" + KEY)));
+    HttpResponse<Buffer> page = get(vertx, port, "/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("content-type")).startsWith("text/html");
+    assertThat(page.getHeader("content-security-policy")).isEqualTo(ConsoleRoutes.CSP).contains("script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+        .doesNotContain("unsafe");
+    assertThat(page.getHeader("x-content-type-options")).isEqualTo("nosniff");
+    assertThat(page.bodyAsString()).contains("<script type=\"module\" src=\"/console/app.js\"></script>", "/console/lib/uPlot.min.css");
+    for (String file : List.of("index.html", "app.js", "api.js", "dom.js", "recommend.js", "traffic.js", "models.js", "console.css")) {
+      String text = resource("console/" + file);
+      assertThat(text).as(file + ": no inline style (the policy allows none)").doesNotContain("style=", "<style", ".innerHTML", "setAttribute('style'");
+      if (file.equals("index.html")) assertThat(text.split("<script", -1)).as("every script has a src").allMatch(s -> s.startsWith("<!doctype") || s.startsWith(" type=\"module\" src="));
+      HttpResponse<Buffer> served = get(vertx, port, "/console/" + file);
+      assertThat(served.statusCode()).as(file).isEqualTo(200);
+      assertThat(served.getHeader("content-security-policy")).isEqualTo(ConsoleRoutes.CSP);
+      if (file.endsWith(".js")) assertThat(served.getHeader("content-type")).startsWith("text/javascript");
+    }
+    HttpResponse<Buffer> uplot = get(vertx, port, "/console/lib/uPlot.esm.js");
+    assertThat(uplot.statusCode()).isEqualTo(200);
+    assertThat(uplot.bodyAsString()).contains("export { uPlot as default }");
+    assertThat(get(vertx, port, "/console/lib/uPlot.min.css").getHeader("content-type")).startsWith("text/css");
+    assertThat(ConsoleRoutes.uplotVersion()).matches("\\d+\\.\\d+\\.\\d+");
+
+    // The data routes stand behind the admin key, as every other route of the listener.
+    vertx.eventBus().consumer(Addresses.EMBEDDING_RATED, m -> m.reply(new JsonObject().put("rated", new JsonArray())));
+    for (String path : List.of("/users/1/rated", "/analytics/timeseries", "/movies/1/similar", "/admin/models", "/ready")) {
+      HttpResponse<Buffer> refused = get(vertx, port, path);
+      assertThat(refused.statusCode()).as(path).isEqualTo(401);
+      assertThat(refused.getHeader("www-authenticate")).isEqualTo("Bearer");
+      assertThat(refused.getHeader("content-security-policy")).isEqualTo(ConsoleRoutes.CSP);
+    }
+    assertThat(call(vertx, port, HttpMethod.POST, "/recommend", null, "{\"user_id\": 1}").statusCode()).isEqualTo(401);
+    assertThat(call(vertx, port, HttpMethod.GET, "/users/1/rated", KEY, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aWriteFromAnotherOriginIsRefusedAndOneFromTheConsoleIsNot(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    vertx.eventBus().consumer(Addresses.ADMIN_MODELS, m -> m.reply(new JsonObject().put("model_version", 1).put("previous_version", 2)));
+    HttpResponse<Buffer> foreign = WebClient.create(vertx).post(port, "127.0.0.1", "/admin/models/rollback")
+        .putHeader("origin", "http://evil.example").send().await(10, TimeUnit.SECONDS);
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(foreign.bodyAsJsonObject().getString("error")).isEqualTo("forbidden");
+    HttpResponse<Buffer> console = WebClient.create(vertx).post(port, "127.0.0.1", "/admin/models/rollback")
+        .putHeader("origin", "http://127.0.0.1:" + port).send().await(10, TimeUnit.SECONDS);
+    assertThat(console.statusCode()).isEqualTo(200);
+    assertThat(call(vertx, port, HttpMethod.POST, "/admin/models/rollback", null, null).statusCode()).as("curl: no Origin").isEqualTo(200);
+  }
+
+  @Test
+  void theReadRoutesAskOverTheBusAndMapEveryFailure(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    // Nobody serves anything yet: 503 naming the address and the role that serves it.
+    HttpResponse<Buffer> none = call(vertx, port, HttpMethod.POST, "/recommend", null, "{\"user_id\": 1}");
+    assertThat(none.statusCode()).isEqualTo(503);
+    assertThat(none.getHeader("retry-after")).isEqualTo("1");
+    assertThat(none.bodyAsJsonObject().getString("message")).contains(Addresses.HTTP_API, "http role");
+    assertThat(get(vertx, port, "/users/1/rated").bodyAsJsonObject().getString("message")).contains(Addresses.EMBEDDING_RATED);
+    assertThat(get(vertx, port, "/analytics/timeseries").bodyAsJsonObject().getString("message")).contains(Addresses.ANALYTICS_TIMESERIES);
+
+    // The public API's answer comes back as the HTTP node gave it: status, body and Retry-After.
+    List<JsonObject> relayed = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.HTTP_API, m -> {
+      relayed.add(m.body());
+      if ("similar".equals(m.body().getString("route"))) {
+        m.reply(new JsonObject().put("status", 200).put("body", new JsonObject().put("recommendations", new JsonArray())));
+      } else if (m.body().getString("body").contains("\"x\"")) {
+        m.reply(new JsonObject().put("status", 400).put("body", new JsonObject().put("error", "invalid_field").put("field", "user_id").put("message", "user_id must be an integer")));
+      } else {
+        m.reply(new JsonObject().put("status", 503).put("retry_after", 1).put("body", new JsonObject().put("error", "service_unavailable").put("message", "no model yet")));
+      }
+    });
+    HttpResponse<Buffer> bad = call(vertx, port, HttpMethod.POST, "/recommend", null, "{\"user_id\": \"x\"}");
+    assertBadField(bad, "user_id");
+    assertThat(relayed.get(0)).isEqualTo(new JsonObject().put("route", "recommend").put("body", "{\"user_id\": \"x\"}"));
+    HttpResponse<Buffer> busy = call(vertx, port, HttpMethod.POST, "/recommend", null, "{\"user_id\": 1}");
+    assertThat(busy.statusCode()).isEqualTo(503);
+    assertThat(busy.getHeader("retry-after")).isEqualTo("1");
+    assertThat(busy.bodyAsJsonObject().getString("message")).isEqualTo("no model yet");
+    assertThat(get(vertx, port, "/movies/5/similar?cutoff=3").statusCode()).isEqualTo(200);
+    assertThat(relayed.get(2)).isEqualTo(new JsonObject().put("route", "similar").put("movie_id", 5).put("cutoff", 3L));
+    assertBadField(get(vertx, port, "/movies/abc/similar"), "movie_id");
+    assertBadField(get(vertx, port, "/movies/5/similar?cutoff=101"), "cutoff");
+    assertThat(call(vertx, port, HttpMethod.POST, "/recommend", null, "{\"user_id\": 1, \"pad\": \"" + "x".repeat(70_000) + "\"}").statusCode())
+        .as("beyond http.max-body-bytes").isEqualTo(413);
+
+    // A user's top-rated movies, from an embedding node.
+    vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_RATED, m -> m.reply(new JsonObject().put("user_id", m.body().getInteger("user_id"))
+        .put("top", m.body().getInteger("top"))));
+    assertThat(get(vertx, port, "/users/42/rated?top=3").bodyAsJsonObject()).isEqualTo(new JsonObject().put("user_id", 42).put("top", 3));
+    assertThat(get(vertx, port, "/users/42/rated").bodyAsJsonObject().getInteger("top")).isEqualTo(10);
+    assertBadField(get(vertx, port, "/users/abc/rated"), "user_id");
+    assertBadField(get(vertx, port, "/users/99999999999/rated"), "user_id");
+    assertBadField(get(vertx, port, "/users/1/rated?top=0"), "top");
+    assertBadField(get(vertx, port, "/users/1/rated?top=101"), "top");
+
+    // The time series, its top movies titled by an embedding node when there is one.
+    JsonObject series = new JsonObject().put("from", 0).put("requests", 3).put("buckets", new JsonArray())
+        .put("top_movies", new JsonArray().add(new JsonObject().put("movie_id", 7).put("count", 2)).add(new JsonObject().put("movie_id", 8).put("count", 1)));
+    List<JsonObject> asked = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.ANALYTICS_TIMESERIES, m -> {
+      asked.add(m.body());
+      m.reply(series.copy());
+    });
+    JsonObject untitled = get(vertx, port, "/analytics/timeseries").bodyAsJsonObject();
+    assertThat(untitled.getJsonArray("top_movies").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 7).put("count", 2));
+    assertThat(asked.get(0)).isEqualTo(new JsonObject().put("minutes", 180).put("top", 10));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_MOVIES, m -> m.reply(new JsonObject().put("movies", new JsonArray()
+        .add(new JsonObject().put("movie_id", 7).put("title", "Seven (1995)").put("genres", new JsonArray().add("Thriller"))))));
+    JsonObject titled = get(vertx, port, "/analytics/timeseries?minutes=60&top=2").bodyAsJsonObject();
+    assertThat(asked.get(1)).isEqualTo(new JsonObject().put("minutes", 60).put("top", 2));
+    assertThat(titled.getJsonArray("top_movies").getJsonObject(0).getString("title")).isEqualTo("Seven (1995)");
+    assertThat(titled.getJsonArray("top_movies").getJsonObject(1).containsKey("title")).as("a movie the version does not know").isFalse();
+    assertBadField(get(vertx, port, "/analytics/timeseries?minutes=0"), "minutes");
+    assertBadField(get(vertx, port, "/analytics/timeseries?minutes=1441"), "minutes");
+    assertBadField(get(vertx, port, "/analytics/timeseries?top=x"), "top");
+  }
+
+  @Test
+  void aRoleThatDoesNotAnswerInTimeIsA503(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    vertx.eventBus().consumer(Addresses.ANALYTICS_TIMESERIES, m -> {}); // never answers
+    vertx.eventBus().consumer(Addresses.EMBEDDING_RATED, m -> m.fail(io.recserve.contract.FailureCodes.MODEL_NOT_LOADED, "no version"));
+    HttpResponse<Buffer> slow = get(vertx, port, "/analytics/timeseries");
+    assertThat(slow.statusCode()).isEqualTo(503);
+    assertThat(slow.bodyAsJsonObject().getString("message")).isEqualTo(Addresses.ANALYTICS_TIMESERIES + " did not answer in time");
+    HttpResponse<Buffer> loading = get(vertx, port, "/users/1/rated");
+    assertThat(loading.statusCode()).isEqualTo(503);
+    assertThat(loading.bodyAsJsonObject().getString("message")).contains("no model version is loaded");
+  }
+}
