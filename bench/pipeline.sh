@@ -36,6 +36,7 @@ if [[ "${1:-}" == "--synthetic" ]]; then
   step "publish" publish --data-dir "$out/data"
   if [[ -z "${NO_PG:-}" ]]; then
     export RECSERVE_PG_SCHEMA=recserve_bench_scale
+    step "migrate (pg)" migrate --pg-url "$PG"
     step "import (pg)" import --movielens "$out/ml" --pg-url "$PG"
     psql -q "$PG" -c "drop schema if exists recserve_bench_scale cascade" 2>/dev/null || true
   fi

@@ -54,7 +54,7 @@ public final class ImplicitAls {
         long start = System.nanoTime();
         solveSide(pool, data.userPtr, data.userItems, data.userValues, y, x, params);
         solveSide(pool, data.itemPtr, data.itemUsers, data.itemValues, x, y, params);
-        double loss = loss(data, x, y, params);
+        double loss = loss(pool, data, x, y, params);
         listener.iteration(it, loss, (System.nanoTime() - start) / 1e9);
       }
     } finally {
@@ -352,13 +352,39 @@ public final class ImplicitAls {
 
   /**
    * The implicit ALS objective: sum over all (u,i) of c_ui (p_ui - x_u.y_i)^2 plus lambda (|X|^2 + |Y|^2),
-   * computed as sum_u x_u' (Y'Y) x_u plus a correction over observed entries.
+   * computed as sum_u x_u' (Y'Y) x_u plus a correction over observed entries. Users are summed in parallel, in
+   * fixed chunks added in order, so the value does not depend on the threads.
    */
-  static double loss(Interactions data, float[] x, float[] y, AlsParams params) {
+  private static double loss(ExecutorService pool, Interactions data, float[] x, float[] y, AlsParams params) {
     int f = params.factors();
     float[] g = gram(y, f);
+    int chunk = 4096;
+    List<Future<Double>> parts = new ArrayList<>();
+    for (int from = 0; from < data.users(); from += chunk) {
+      int start = from, end = Math.min(data.users(), from + chunk);
+      parts.add(pool.submit(() -> userLoss(data, x, y, g, params, start, end)));
+    }
     double total = 0;
-    for (int u = 0; u < data.users(); u++) {
+    for (Future<Double> part : parts) {
+      try {
+        total += part.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("training interrupted", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("training failed", e.getCause());
+      }
+    }
+    double norms = 0;
+    for (float v : x) norms += v * v;
+    for (float v : y) norms += v * v;
+    return total + params.regularization() * norms;
+  }
+
+  private static double userLoss(Interactions data, float[] x, float[] y, float[] g, AlsParams params, int from, int to) {
+    int f = params.factors();
+    double total = 0;
+    for (int u = from; u < to; u++) {
       int base = u * f;
       for (int i = 0; i < f; i++) {
         double gi = 0;
@@ -373,10 +399,7 @@ public final class ImplicitAls {
         total += c * (1 - s) * (1 - s) - s * s;
       }
     }
-    double norms = 0;
-    for (float v : x) norms += v * v;
-    for (float v : y) norms += v * v;
-    return total + params.regularization() * norms;
+    return total;
   }
 
 }
