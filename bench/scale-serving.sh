@@ -4,15 +4,15 @@
 #   - time from start to the first answer, and each role's load time ("serving model version N (loaded in X ms)");
 #   - resident memory of each JVM (VmHWM, the peak, and VmRSS after the load);
 #   - uncached /recommend throughput and p99 (wrk, 2 threads, 64 connections, random users of the data set);
-#   - publish under load: PacedLoad at RATE requests/s while `bootstrap publish` switches to the previous version and
+#   - publish under load: PacedLoad at RATE requests/s (default: half the uncached throughput just measured) while `bootstrap publish` switches to the previous version and
 #     straight back (two publishes back to back); non-2xx answers and errors counted, and how long each switch took.
-#   [USERS=162449] bench/scale-serving.sh DATA_DIR [seconds=20] [rate=300]
+#   [USERS=162449] [RATE=req/s] bench/scale-serving.sh DATA_DIR [seconds=20]
 # DATA_DIR: a data folder holding at least two versions, the newest current (OUT=/work/scale KEEP=1 bench/pipeline.sh
 # --synthetic 25000095 leaves one in /work/scale/data; train a second version with --seed 43 and publish it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-big=$(cd "${1:?data folder}" && pwd); secs=${2:-20}; rate=${3:-300}
+big=$(cd "${1:?data folder}" && pwd); secs=${2:-20}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 ./recserve build >/dev/null
 ./recserve mvn -q -B -DskipTests package -pl bench -am
@@ -46,10 +46,14 @@ measure() {  # $1 label, $2 data folder, $3 users
   answers || { echo "$1: never answered"; tail -5 "$work"/*.log; exit 1; }
   printf '%s: first answer %.1f s after start\n' "$1" "$(echo "$(date +%s.%N) - $started" | bc)"
   for n in backend ann http; do
-    printf '  %-8s %s %s\n' "$n" "$(grep -o 'serving model version [0-9]* (loaded in [0-9]* ms)' "$work/$n.log" | sed 's/serving model version/v/' | tr '\n' ' ')" ""
+    printf '  %-8s %s %s\n' "$n" "$(grep -o '[a-z]*: serving model version [0-9]* ([0-9a-f-]*) (loaded in [0-9]* ms)' "$work/$n.log" | sed 's/serving model version \([0-9]*\) ([0-9a-f-]*)/v\1/' | tr '\n' ' ')" ""
   done
   USERS=$3 wrk -t2 -c64 -d10s -s bench/load/recommend.lua "http://127.0.0.1:$port" > /dev/null
-  printf '  uncached: %s\n' "$(USERS=$3 wrk -t2 -c64 -d"${secs}s" -s bench/load/recommend.lua "http://127.0.0.1:$port" | grep '^RESULT')"
+  local result
+  result=$(USERS=$3 wrk -t2 -c64 -d"${secs}s" -s bench/load/recommend.lua "http://127.0.0.1:$port" | grep '^RESULT')
+  printf '  uncached: %s\n' "$result"
+  local rps=${result#*rps=}; rps=${rps%% *}
+  local rate=${RATE:-$(( rps / 2 ))}   # half of what this data set's uncached throughput was, so the load never queues
   local i=0
   for n in backend ann http; do printf '  %-8s %s\n' "$n" "$(rss "${pids[$i]}")"; i=$((i + 1)); done
   # Publish under load: the version before the current one, then the current one again, back to back.
@@ -64,10 +68,11 @@ measure() {  # $1 label, $2 data folder, $3 users
   wait $load
   printf '  publish %s then %s under %s req/s: %s\n' "$previous" "$current" "$rate" "$(grep '^RESULT' "$work/paced.log")"
   for n in backend ann; do
-    printf '  %-8s after the publishes: %s\n' "$n" "$(grep -o 'serving model version [0-9]* (loaded in [0-9]* ms)\|serving model version [0-9]* again' "$work/$n.log" | tail -2 | tr '\n' ' ')"
+    printf '  %-8s after the publishes: %s\n' "$n" "$(grep -o '[a-z]*: serving model version [0-9]* ([0-9a-f-]*) (loaded in [0-9]* ms)\|[a-z]*: serving model version [0-9]* again' "$work/$n.log" | sed 's/serving model version \([0-9]*\) ([0-9a-f-]*)/v\1/' | tail -2 | tr '\n' ' ')"
   done
   stop_all
 }
 echo "$(date -u +%FT%TZ) $(nproc) cores"
 measure "ml-latest-small" "$small" 610
-measure "$(basename "$(dirname "$big")")/$(basename "$big")" "$big" "${USERS:-162449}"   # the generator's user count at 25M
+# USERS: the generator's user count at 25M
+measure "$big" "$big" "${USERS:-162449}"
