@@ -18,7 +18,9 @@ final class CaffeineResponseCache implements ResponseCache {
   private final Cache<String, Map<String, String>> cache;
 
   CaffeineResponseCache(long maxBytes, Duration ttl) {
-    this.cache = Caffeine.newBuilder().maximumWeight(maxBytes)
+    // Eviction runs on the writing thread (Caffeine's maintenance is amortised and short), not on the common pool:
+    // under load the pool's turn could come late, and the bound must hold when the put returns.
+    this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(maxBytes)
         .weigher((String k, Map<String, String> fields) -> {
           long bytes = ENTRY_OVERHEAD + 2L * k.length();
           for (Map.Entry<String, String> f : fields.entrySet()) bytes += ENTRY_OVERHEAD + 2L * (f.getKey().length() + f.getValue().length());
