@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every answer a test receives, checked against openapi.yaml with vertx-openapi's {@link ResponseValidator}: its
  * status must be one the operation lists, and its headers and body must keep that response's schema. An answer to a
- * request that matches no operation (an unknown route, a wrong method) must be 404 or 405 with the document's
- * {@code ErrorBody}. Wrap a test's {@link WebClient} with {@link #watch}, then {@link #assertConforming()} after each
+ * request that matches no operation (an unknown route, a wrong method) must be 404 or 405 (or 401, 429, 503 from
+ * the guards in front of every route) with the document's {@code ErrorBody}. Wrap a test's {@link WebClient} with {@link #watch}, then {@link #assertConforming()} after each
  * test: a problem names the request, the status and what the document says.
  */
 final class OpenApiCheck {
+  /** The answers to a request no operation matches: not found, wrong method, or the key guard and connection bound in front. */
+  private static final java.util.Set<Integer> UNMATCHED = java.util.Set.of(401, 404, 405, 429, 503);
   private final OpenAPIContract contract;
   private final ResponseValidator responses;
   private final Validator errorBody;
@@ -75,8 +77,8 @@ final class OpenApiCheck {
     String what = method + " " + path + " -> " + response.statusCode() + " " + (response.body() == null ? "(no body)" : response.bodyAsString());
     Operation operation = contract.findOperation(path, method);
     if (operation == null) {
-      if (response.statusCode() != 404 && response.statusCode() != 405) {
-        problems.add(what + ": no operation of the document matches, so only 404 or 405 may answer");
+      if (!UNMATCHED.contains(response.statusCode())) {
+        problems.add(what + ": no operation of the document matches, so only " + UNMATCHED + " may answer");
       } else {
         problem(what, errorBody.validate(response.body() == null ? null : response.bodyAsJsonObject()));
       }
