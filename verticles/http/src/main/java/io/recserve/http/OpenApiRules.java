@@ -7,6 +7,11 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonFormatValidator;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.Location;
@@ -32,8 +37,10 @@ import java.util.regex.Pattern;
  * ({@code cutoff}, {@code ratings[3].rating}, {@code requests[2].user_id}). Rules that depend on the model served stay
  * in the routes and the verticles.
  *
- * <p>The check runs on the event loop, synchronously: a body of at most 64 KiB takes microseconds.
- * vertx-openapi's {@code RequestValidator} would do the same work but on the worker pool ({@code executeBlocking} for
+ * <p>The check runs on the event loop, synchronously: a few microseconds for a usual body once the JIT compiles
+ * vertx-json-schema's validator, whose one method is beyond HotSpot's huge-method limit: the nodes start with
+ * {@code -XX:-DontCompileHugeMethods}, without which it stays interpreted and costs about five times as much.
+ * vertx-openapi's {@code RequestValidator} would do the same work on the worker pool ({@code executeBlocking} for
  * every request), a thread hop and back on the hot path, behind whatever else uses that pool.
  */
 final class OpenApiRules {
@@ -45,23 +52,72 @@ final class OpenApiRules {
   private static final Pattern COUNT = Pattern.compile("[<>] (\\d+)\\)");
 
   private final OpenAPIContract contract;
-  private final Map<String, Validator> bodies = new HashMap<>();
+  private final Map<String, Rule> bodies = new HashMap<>();
   private final Map<String, List<Param>> parameters = new HashMap<>();
 
-  private record Param(Parameter parameter, Validator validator) {}
+  private record Param(Parameter parameter, Rule rule) {}
+
+  /**
+   * One schema of the document, its references inlined: a quick yes or no for the valid request (the hot path), and
+   * the full list of errors only for a refused one. A {@code $ref} resolved on every request, and errors collected for
+   * a valid one, cost more than the check itself.
+   */
+  record Rule(Validator quick, Validator full) {
+    OutputUnit validate(Object json) {
+      return quick.validate(json).getValid() ? VALID : full.validate(json);
+    }
+  }
+
+  private static final OutputUnit VALID = new OutputUnit(true);
 
   private OpenApiRules(OpenAPIContract contract) {
     this.contract = contract;
+    JsonObject components = contract.getRawContract().getJsonObject("components", new JsonObject()).getJsonObject("schemas", new JsonObject());
     for (Operation operation : contract.operations()) {
       if (operation.getRequestBody() != null) {
         MediaType json = operation.getRequestBody().getContent().get(MediaType.APPLICATION_JSON);
-        if (json != null && json.getSchema() != null) bodies.put(operation.getOperationId(), contract.getSchemaRepository().validator(json.getSchema()));
+        if (json != null && json.getSchema() != null) bodies.put(operation.getOperationId(), rule(json.getSchema(), components));
       }
       List<Param> params = new ArrayList<>();
-      for (Parameter p : operation.getParameters()) params.add(new Param(p, contract.getSchemaRepository().validator(p.getSchema())));
+      for (Parameter p : operation.getParameters()) params.add(new Param(p, rule(p.getSchema(), components)));
       parameters.put(operation.getOperationId(), params);
     }
   }
+
+  private static Rule rule(JsonSchema schema, JsonObject components) {
+    JsonObject json = new JsonObject();
+    for (String key : schema.fieldNames()) json.put(key, schema.get(key));
+    JsonSchema inlined = JsonSchema.of((JsonObject) inline(json, components, 0));
+    JsonSchemaOptions options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("app://");
+    return new Rule(Validator.create(inlined, new JsonSchemaOptions(options).setOutputFormat(OutputFormat.Flag), FORMATS),
+        Validator.create(inlined, options.setOutputFormat(OutputFormat.Basic), FORMATS));
+  }
+
+  /** The schema with each {@code #/components/schemas/...} reference replaced by its schema, and no resolver annotations. */
+  private static Object inline(Object value, JsonObject components, int depth) {
+    if (depth > 32) throw new IllegalArgumentException("openapi.yaml: schemas nest too deep (a reference cycle?)");
+    if (value instanceof JsonObject o) {
+      if (o.getValue("$ref") instanceof String ref && ref.startsWith("#/components/schemas/")) {
+        return inline(components.getJsonObject(ref.substring("#/components/schemas/".length())), components, depth + 1);
+      }
+      JsonObject out = new JsonObject();
+      for (String key : o.fieldNames()) if (!key.startsWith("__")) out.put(key, inline(o.getValue(key), components, depth + 1));
+      return out;
+    }
+    if (value instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      for (Object item : a) out.add(inline(item, components, depth + 1));
+      return out;
+    }
+    return value;
+  }
+
+  /** OpenAPI's integer formats: int32 is a JSON integer that fits 32 bits, int64 one that fits 64. */
+  private static final JsonFormatValidator FORMATS = (type, format, value) -> {
+    if ("int32".equals(format) && !(value instanceof Integer)) return "Integer does not match the format \"int32\"";
+    if ("int64".equals(format) && !(value instanceof Integer || value instanceof Long)) return "Integer does not match the format \"int64\"";
+    return null;
+  };
 
   /** Reads and resolves the document (on the class path: {@code openapi.yaml}). */
   static Future<OpenApiRules> load(Vertx vertx, String path) {
@@ -128,7 +184,7 @@ final class OpenApiRules {
       } catch (RuntimeException e) {
         throw ApiError.badField(name, name + " cannot be read: " + ErrorMapping.publicText(raw, "its value"));
       }
-      OutputUnit result = p.validator().validate(value);
+      OutputUnit result = p.rule().validate(value);
       if (!result.getValid()) throw fault(pick(result.getErrors()), name, value);
       values.put(name, value);
     }
@@ -150,14 +206,14 @@ final class OpenApiRules {
     return exploded.isEmpty() ? null : exploded.toString();
   }
 
-  private Validator validator(String operationId) {
-    Validator v = bodies.get(operationId);
+  private Rule validator(String operationId) {
+    Rule v = bodies.get(operationId);
     if (v == null) throw new IllegalStateException("openapi.yaml has no JSON body for operation " + operationId);
     return v;
   }
 
   /** Checks one JSON value against a schema; {@code prefix} goes before field names. */
-  static void check(Validator validator, Object json, String prefix) {
+  static void check(Rule validator, Object json, String prefix) {
     OutputUnit result = validator.validate(json);
     if (!result.getValid()) throw fault(pick(result.getErrors()), prefix);
   }
