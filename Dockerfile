@@ -30,12 +30,13 @@ VOLUME /app/data
 # 7001 event-stream bridge (off by default), 5701 Hazelcast membership (no TLS: private network only).
 EXPOSE 8080 9180 5701 7001
 # The flags of ./recserve for a node: the Vector API (Lucene), the module access Hazelcast documents for Java 17+, and
-# (the image is JDK 25) Unsafe memory access and native calls allowed without a warning.
+# (the image is JDK 25) Unsafe memory access and native calls allowed without a warning; huge methods compiled (the
+# request validator's).
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", \
   "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", \
   "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED", \
   "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED", \
-  "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", \
+  "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", "-XX:-DontCompileHugeMethods", \
   "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", \
   "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]
 CMD ["serve"]

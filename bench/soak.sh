@@ -19,7 +19,7 @@ if [[ $store == postgres ]]; then
   redis-cli -n 8 flushdb >/dev/null
   env_vars+=(RECSERVE_PG_URL="postgresql://postgres@127.0.0.1:5432/$db" RECSERVE_REDIS_URL="redis://127.0.0.1:6379/8")
 fi
-env "${env_vars[@]}" "$java" --add-modules jdk.incubator.vector -XX:+UseZGC -jar launcher/target/recserve.jar serve > "$work/node.log" 2>&1 &
+env "${env_vars[@]}" "$java" --add-modules jdk.incubator.vector -XX:-DontCompileHugeMethods -XX:+UseZGC -jar launcher/target/recserve.jar serve > "$work/node.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for i in $(seq 1 300); do

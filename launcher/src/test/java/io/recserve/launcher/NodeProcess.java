@@ -24,7 +24,7 @@ final class NodeProcess {
         "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", "-XX:-DontCompileHugeMethods"));
     if (jdk >= 23) flags.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
     return List.copyOf(flags);
   }

@@ -3,8 +3,6 @@ package io.recserve.http;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.FeedbackRequest;
 import io.recserve.contract.ModelRef;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,11 +18,13 @@ final class FeedbackRoutes {
   private final Bus bus;
   private final UserChanges changes;
   private final RecommendationFlow flow;
+  private final OpenApiRules rules;
 
-  FeedbackRoutes(Bus bus, UserChanges changes, RecommendationFlow flow) {
+  FeedbackRoutes(Bus bus, UserChanges changes, RecommendationFlow flow, OpenApiRules rules) {
     this.bus = bus;
     this.changes = changes;
     this.flow = flow;
+    this.rules = rules;
   }
 
   void mount(Router router, long maxBodyBytes) {
@@ -36,7 +36,7 @@ final class FeedbackRoutes {
   private void feedback(RoutingContext ctx) {
     FeedbackRequest request;
     try {
-      request = parse(ctx.body().buffer());
+      request = request(rules.body("feedback", ctx.body().buffer()));
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -47,9 +47,8 @@ final class FeedbackRoutes {
   private void removeRating(RoutingContext ctx) {
     FeedbackRequest request;
     try {
-      int user = (int) Validation.pathLong(ctx, "user_id", Integer.MIN_VALUE, Integer.MAX_VALUE);
-      int movie = (int) Validation.pathLong(ctx, "movie_id", Integer.MIN_VALUE, Integer.MAX_VALUE);
-      request = new FeedbackRequest(user, movie, null, System.currentTimeMillis() / 1000);
+      JsonObject params = rules.parameters("removeRating", ctx);
+      request = new FeedbackRequest(params.getInteger("user_id"), params.getInteger("movie_id"), null, System.currentTimeMillis() / 1000);
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -76,7 +75,7 @@ final class FeedbackRoutes {
   private void forget(RoutingContext ctx) {
     int user;
     try {
-      user = (int) Validation.pathLong(ctx, "user_id", Integer.MIN_VALUE, Integer.MAX_VALUE);
+      user = rules.parameters("forgetUser", ctx).getInteger("user_id");
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -90,29 +89,15 @@ final class FeedbackRoutes {
         .onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, bus.timeoutMillis(), requestId)));
   }
 
-  /** {@code {"user_id": int, "movie_id": int, "rating": number, "time": int (epoch seconds, optional)}}. */
-  static FeedbackRequest parse(Buffer body) {
-    if (body == null || body.length() == 0) throw new ApiError(400, "invalid_body", "request body is empty", null, null);
-    Object parsed;
-    try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw new ApiError(400, "malformed_json", "body is not valid JSON", null, null);
-    }
-    if (!(parsed instanceof JsonObject json)) throw new ApiError(400, "invalid_body", "body must be a JSON object", null, null);
-    for (String required : new String[] {"user_id", "movie_id", "rating"}) {
-      if (json.getValue(required) == null) throw ApiError.badField(required, required + " is required");
-    }
+  /**
+   * {@code {"user_id": int, "movie_id": int, "rating": number, "time": int (epoch seconds, optional)}}, checked against
+   * openapi.yaml already; whether the movie and the rating fit the served version is the embedding node's to say.
+   */
+  static FeedbackRequest request(JsonObject json) {
     int user = RecommendationRequest.integer(json.getValue("user_id"), "user_id");
     int movie = RecommendationRequest.integer(json.getValue("movie_id"), "movie_id");
-    if (!(json.getValue("rating") instanceof Number rating) || !Double.isFinite(rating.doubleValue())) throw ApiError.badField("rating", "rating must be a number");
-    long time = 0;
-    if (json.containsKey("time")) {
-      if (!(json.getValue("time") instanceof Number t) || t.doubleValue() != Math.rint(t.doubleValue()) || t.longValue() < 0) {
-        throw ApiError.badField("time", "time must be a whole number of seconds since 1970 (UTC)");
-      }
-      time = t.longValue();
-    }
-    return new FeedbackRequest(user, movie, rating.floatValue(), time);
+    float rating = RecommendationRequest.finite(json.getValue("rating"), "rating");
+    long time = json.getValue("time") instanceof Number t ? t.longValue() : 0;
+    return new FeedbackRequest(user, movie, rating, time);
   }
 }

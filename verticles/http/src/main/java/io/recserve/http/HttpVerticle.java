@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@link OpsRoutes}), the spreading of users' changes ({@link UserChanges}), the shared request path
  * ({@link RecommendationFlow}), error mapping ({@link ErrorMapping}) and the table of live nodes
  * ({@link NodeDirectory}, fed by heartbeats), and starts the HTTP server. Nothing here handles a request itself.
+ * The request rules are those of {@code openapi.yaml} ({@link OpenApiRules}), the document served at /openapi.yaml.
  * With API keys configured ({@code security.*}), {@link ApiKeyGuard} stands in front of every route but
  * {@code /health-check} and {@code /ready}; without, there is no guard at all. The server optionally speaks TLS
  * ({@code http.tls}) and bounds its open connections ({@code http.max-connections}).
@@ -111,17 +112,18 @@ public final class HttpVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Future<KeyRing> keyRing = KeyRing.configured(config()) ? KeyRing.start(vertx, config()) : Future.succeededFuture(null);
-    return Future.all(vertx.fileSystem().readFile("openapi.yaml"), keyRing).compose(loaded -> {
+    return Future.all(vertx.fileSystem().readFile("openapi.yaml"), keyRing, OpenApiRules.load(vertx, "openapi.yaml")).compose(loaded -> {
       Buffer openApi = loaded.resultAt(0);
       keys = loaded.resultAt(1);
+      OpenApiRules rules = loaded.resultAt(2);
       Router router = Router.router(vertx);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
       ops.mountReady(router);
       if (keys != null && keys.apiGuarded()) router.route().handler(new ApiKeyGuard(new Guard(keys, RateLimits.shared(vertx, config()))));
-      new RecommendRoutes(flow, timeoutMillis).mount(router, maxBody);
-      new MovieRoutes(flow, timeoutMillis).mount(router);
-      new FeedbackRoutes(bus, changes, flow).mount(router, maxBody);
+      new RecommendRoutes(flow, rules, timeoutMillis).mount(router, maxBody);
+      new MovieRoutes(flow, rules, timeoutMillis).mount(router);
+      new FeedbackRoutes(bus, changes, flow, rules).mount(router, maxBody);
       ops.mountOpenApi(router);
       routerErrors(router, maxBody);
       // What the parser refuses is answered as JSON and the connection closed.

@@ -1,8 +1,6 @@
 package io.recserve.http;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,19 +14,20 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code POST /recommend} (a known user, or an anonymous one given by ratings) and {@code POST /recommend/batch} (up
- * to {@value #MAX_BATCH} of those, answered in order, each with its own request id and status): parse and validate,
- * run the {@link RecommendationFlow}, splice the answers.
+ * to 100 of those, answered in order, each with its own request id and status): check the body against openapi.yaml
+ * ({@link OpenApiRules}), run the {@link RecommendationFlow}, splice the answers.
  */
 final class RecommendRoutes {
-  static final int MAX_BATCH = 100;
   static final long BATCH_BODY_BYTES = 1 << 20;
   private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json");
   private final RecommendationFlow flow;
+  private final OpenApiRules rules;
   private final long timeoutMillis;
 
-  RecommendRoutes(RecommendationFlow flow, long timeoutMillis) {
+  RecommendRoutes(RecommendationFlow flow, OpenApiRules rules, long timeoutMillis) {
     this.flow = flow;
+    this.rules = rules;
     this.timeoutMillis = timeoutMillis;
   }
 
@@ -43,7 +42,7 @@ final class RecommendRoutes {
     long started = System.nanoTime();
     RecommendationRequest request;
     try {
-      request = RecommendationRequest.parse(ctx.body().buffer());
+      request = RecommendationRequest.of(rules.body("recommend", ctx.body().buffer()), "");
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -60,8 +59,11 @@ final class RecommendRoutes {
   private void batch(RoutingContext ctx) {
     long started = System.nanoTime();
     JsonArray requests;
+    ApiError[] refused;
     try {
-      requests = requests(ctx.body().buffer());
+      JsonObject body = OpenApiRules.jsonObject(ctx.body().buffer());
+      refused = rules.batch(body);
+      requests = body.getJsonArray("requests");
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -71,8 +73,8 @@ final class RecommendRoutes {
       String requestId = fastUuid();
       RecommendationRequest request;
       try {
-        if (!(requests.getValue(i) instanceof JsonObject json)) throw ApiError.badField("requests[" + i + "]", "requests[" + i + "] must be an object");
-        request = RecommendationRequest.of(json, "requests[" + i + "].");
+        if (refused[i] != null) throw refused[i];
+        request = RecommendationRequest.of(requests.getJsonObject(i), "requests[" + i + "].");
       } catch (ApiError e) {
         parts.add(Future.succeededFuture(failed(requestId, e)));
         continue;
@@ -87,21 +89,6 @@ final class RecommendRoutes {
       for (int i = 0; i < parts.size(); i++) body.append(i == 0 ? "" : ",").append(parts.get(i).result());
       ctx.response().putHeader(CONTENT_TYPE, JSON).end(body.append("]}").toString());
     });
-  }
-
-  private static JsonArray requests(Buffer body) {
-    if (body == null || body.length() == 0) throw new ApiError(400, "invalid_body", "request body is empty; send {\"requests\": [...]}", null, null);
-    Object parsed;
-    try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw new ApiError(400, "malformed_json", "body is not valid JSON", null, null);
-    }
-    if (!(parsed instanceof JsonObject json)) throw new ApiError(400, "invalid_body", "body must be a JSON object", null, null);
-    if (!(json.getValue("requests") instanceof JsonArray requests)) throw ApiError.badField("requests", "requests must be an array of /recommend bodies");
-    if (requests.isEmpty()) throw ApiError.badField("requests", "requests must not be empty");
-    if (requests.size() > MAX_BATCH) throw ApiError.badField("requests", "at most " + MAX_BATCH + " requests in a batch, got " + requests.size());
-    return requests;
   }
 
   private static String failed(String requestId, ApiError e) {

@@ -2,7 +2,7 @@ package io.recserve.http;
 
 import io.vertx.ext.web.RoutingContext;
 
-/** Checks every JSON route shares before its body is read. */
+/** The check every JSON route makes before its body is read; the body's own rules are openapi.yaml's ({@link OpenApiRules}). */
 final class Validation {
   private Validation() {}
 
@@ -16,36 +16,5 @@ final class Validation {
       return;
     }
     ctx.next();
-  }
-
-  static int parseInt(String value, String field) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw ApiError.badField(field, field + " must be an integer, got " + value);
-    }
-  }
-
-  static long pathLong(RoutingContext ctx, String name, long min, long max) {
-    String value = ctx.pathParam(name);
-    try {
-      long v = Long.parseLong(value);
-      if (v < min || v > max) throw ApiError.badField(name, name + " must lie between " + min + " and " + max);
-      return v;
-    } catch (NumberFormatException e) {
-      throw ApiError.badField(name, name + " must be an integer");
-    }
-  }
-
-  static long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
-    String value = ctx.request().getParam(name);
-    if (value == null) return fallback;
-    try {
-      long v = Long.parseLong(value);
-      if (v < min || v > max) throw ApiError.badField(name, name + " must lie between " + min + " and " + max);
-      return v;
-    } catch (NumberFormatException e) {
-      throw ApiError.badField(name, name + " must be an integer");
-    }
   }
 }

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,8 +51,17 @@ class HttpVerticleTest {
       m.reply(new JsonObject().put("stored", 1));
     });
     deployment = vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(new JsonObject()))).await(5, TimeUnit.SECONDS);
-    client = WebClient.create(vertx);
+    document = OpenApiCheck.load(vertx);
+    client = document.watch(WebClient.create(vertx));
   }
+
+  /** Every answer of every test keeps openapi.yaml's response for its status. */
+  @AfterEach
+  void answersKeptTheDocument() {
+    document.assertConforming();
+  }
+
+  private OpenApiCheck document;
 
   private io.vertx.core.eventbus.MessageConsumer<Object> analytics;
   private String deployment;
@@ -171,6 +181,68 @@ class HttpVerticleTest {
     assertError(client.get(port, "127.0.0.1", "/metrics").send().await(5, TimeUnit.SECONDS), 404, "not_found", null);
     assertThat(annCalls.get()).isZero();
     assertThat(events).isEmpty();
+  }
+
+  /** Issue 9, item 7: what the document refuses, the server refuses, naming the field as the README does. */
+  @Test
+  void theDocumentsRulesAreTheServersRules(Vertx vertx) throws Exception {
+    stubs(vertx);
+    String json = "application/json";
+    assertError(post("{\"user_id\": 1, \"cutoff\": null}", json), 400, "invalid_field", "cutoff");
+    assertError(post("{\"user_id\": 1}", "application/jsonx"), 415, "unsupported_media_type", null);
+    assertError(post("{\"user_id\": 1}", "application/json-patch+json"), 415, "unsupported_media_type", null);
+    assertError(post("{\"user_id\": 1, \"ratings\": [{\"movie_id\": 1, \"rating\": 4}]}", json), 400, "invalid_field", "ratings");
+    assertError(post("{\"cutoff\": 5}", json), 400, "invalid_field", "user_id");
+    assertError(post("{\"ratings\": []}", json), 400, "invalid_field", "ratings");
+    assertError(post("{\"ratings\": [{\"movie_id\": 1, \"rating\": 4}, {\"movie_id\": 2, \"rating\": 4}, {\"movie_id\": 3, \"rating\": 4}, "
+        + "{\"movie_id\": 4, \"rating\": \"high\"}]}", json), 400, "invalid_field", "ratings[3].rating");
+    assertError(post("{\"ratings\": [{\"rating\": 4}]}", json), 400, "invalid_field", "ratings[0].movie_id");
+    assertError(post("{\"ratings\": [{\"movie_id\": 7, \"rating\": 4}, {\"movie_id\": 7, \"rating\": 2}]}", json), 400, "invalid_field", "ratings[1].movie_id");
+    assertError(post("{\"ratings\": [{\"movie_id\": 7, \"rating\": 1e400}]}", json), 400, "invalid_field", "ratings[0].rating");
+    assertError(post("{\"user_id\": 1, \"genres\": [\"Drama\", \" \"]}", json), 400, "invalid_field", "genres[1]");
+    assertError(post("{\"user_id\": 1, \"exclude_movie_ids\": [1, 2.5]}", json), 400, "invalid_field", "exclude_movie_ids[1]");
+    assertError(post("{\"user_id\": 1, \"fallback\": \"random\"}", json), 400, "invalid_field", "fallback");
+    assertError(post("{\"user_id\": 1, \"explain\": \"yes\"}", json), 400, "invalid_field", "explain");
+    assertError(post("{\"user_id\": 1, \"year_min\": 2000, \"year_max\": 1990}", json), 400, "invalid_field", "year_min");
+    var nullCutoff = post("{\"user_id\": 1, \"cutoff\": null}", json).bodyAsJsonObject().getString("message");
+    assertThat(nullCutoff).isEqualTo("cutoff must be an integer, got null");
+    assertThat(post("{\"user_id\": 1, \"cutoff\": 101}", json).bodyAsJsonObject().getString("message")).isEqualTo("cutoff must be at most 100, got 101");
+
+    // Query and path parameters: the same rules, from the same document.
+    assertError(get("/movies/abc/similar"), 400, "invalid_field", "movie_id");
+    assertError(get("/movies/99999999999/similar"), 400, "invalid_field", "movie_id");
+    assertError(get("/movies/1/similar?cutoff=0"), 400, "invalid_field", "cutoff");
+    assertError(get("/movies/1/similar?cutoff=ten"), 400, "invalid_field", "cutoff");
+    assertError(get("/movies/1/similar?exclude_movie_ids=1,x"), 400, "invalid_field", "exclude_movie_ids[1]");
+    assertError(get("/movies/1/similar?year_min=1990&year_max=1980"), 400, "invalid_field", "year_min");
+    assertError(client.delete(port, "127.0.0.1", "/users/x").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "user_id");
+    assertError(client.delete(port, "127.0.0.1", "/users/1/ratings/1.5").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "movie_id");
+
+    // Feedback.
+    assertError(postTo("/feedback", "{\"user_id\": 1, \"movie_id\": 2}"), 400, "invalid_field", "rating");
+    assertError(postTo("/feedback", "{\"user_id\": 1, \"movie_id\": 2, \"rating\": 4, \"time\": -1}"), 400, "invalid_field", "time");
+    assertError(postTo("/feedback", "{\"user_id\": 1, \"movie_id\": null, \"rating\": 4}"), 400, "invalid_field", "movie_id");
+
+    // A batch: the envelope is refused whole; a bad request inside gets its own 400, named from the batch.
+    assertError(postTo("/recommend/batch", "{\"requests\": []}"), 400, "invalid_field", "requests");
+    assertError(postTo("/recommend/batch", "{\"requests\": {}}"), 400, "invalid_field", "requests");
+    assertError(postTo("/recommend/batch", "{}"), 400, "invalid_field", "requests");
+    var batch = postTo("/recommend/batch", "{\"requests\": [{\"user_id\": 1, \"cutoff\": 2}, {\"user_id\": 1, \"cutoff\": null}, 7, {}]}");
+    assertThat(batch.statusCode()).isEqualTo(200);
+    JsonArray responses = batch.bodyAsJsonObject().getJsonArray("responses");
+    assertThat(responses.getJsonObject(0).getInteger("status")).as(responses.encode()).isEqualTo(200);
+    assertThat(responses.getJsonObject(1).getString("field")).isEqualTo("requests[1].cutoff");
+    assertThat(responses.getJsonObject(2).getString("field")).isEqualTo("requests[2]");
+    assertThat(responses.getJsonObject(3).getString("field")).isEqualTo("requests[3].user_id");
+    for (int i = 1; i < 4; i++) assertThat(responses.getJsonObject(i).getInteger("status")).isEqualTo(400);
+  }
+
+  private HttpResponse<Buffer> get(String uri) throws Exception {
+    return client.get(port, "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> postTo(String uri, String body) throws Exception {
+    return client.post(port, "127.0.0.1", uri).putHeader("content-type", "application/json").sendBuffer(Buffer.buffer(body)).await(5, TimeUnit.SECONDS);
   }
 
   @Test

@@ -36,6 +36,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeakScanTest {
+  /** Every answer a test receives through {@link #watched} is checked against openapi.yaml after the test. */
+  private OpenApiCheck document;
+
+  private WebClient watched(Vertx vertx) throws Exception {
+    if (document == null) document = OpenApiCheck.load(vertx);
+    return document.watch(WebClient.create(vertx));
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void answersKeptTheDocument() {
+    if (document != null) document.assertConforming();
+  }
+
   static final ModelRef V4 = new ModelRef(4, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f004");
   /** What a failing verticle might say: a path, a host, an exception, a stack line, a node id. */
   static final String INTERNAL = "java.lang.IllegalStateException: /var/lib/recserve/data/index-7 on db-7.internal (10.1.2.3:5432) "
@@ -135,7 +148,7 @@ class LeakScanTest {
   void noVerticleAtAll(Vertx vertx) throws Exception {
     int port = PublicPortSecurityTest.freePort();
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port))).await(5, TimeUnit.SECONDS);
-    failures(WebClient.create(vertx), port);
+    failures(watched(vertx), port);
     assertNoLeak();
   }
 
@@ -150,7 +163,7 @@ class LeakScanTest {
     for (String address : List.of(Addresses.FEEDBACK_RECORD, Addresses.FEEDBACK_FORGET, Addresses.CACHE_GET)) vertx.eventBus().consumer(address, m -> { });
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port))).await(5, TimeUnit.SECONDS);
     Eventually.until(Duration.ofSeconds(5), "nodes heard", () -> WebClient.create(vertx).get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
-    failures(WebClient.create(vertx), port);
+    failures(watched(vertx), port);
     assertNoLeak();
   }
 
@@ -170,7 +183,7 @@ class LeakScanTest {
     vertx.eventBus().consumer(Addresses.CACHE_GET, m -> m.fail(FailureCodes.INTERNAL, INTERNAL));
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port))).await(5, TimeUnit.SECONDS);
     Eventually.until(Duration.ofSeconds(5), "nodes heard", () -> WebClient.create(vertx).get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
-    failures(WebClient.create(vertx), port);
+    failures(watched(vertx), port);
     assertNoLeak();
     assertThat(seen.stream().map(s -> s[1]).distinct()).contains("500");
   }
@@ -181,7 +194,7 @@ class LeakScanTest {
     JsonObject config = config(port).put("security", new JsonObject().put("api-keys", "app:read:" + PublicPortSecurityTest.READ_KEY)
         .put("rate-limit", new JsonObject().put("read-per-second", 0.01)));
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
-    WebClient web = WebClient.create(vertx);
+    WebClient web = watched(vertx);
     failures(web, port); // 401s
     for (String key : List.of(PublicPortSecurityTest.READ_KEY, PublicPortSecurityTest.READ_KEY, "x")) {
       record("with a key", web.delete(port, "127.0.0.1", "/users/3").putHeader("authorization", "Bearer " + key).send().await(5, TimeUnit.SECONDS));

@@ -36,6 +36,19 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PublicPortSecurityTest {
+  /** Every answer a test receives through {@link #watched} is checked against openapi.yaml after the test. */
+  private OpenApiCheck document;
+
+  private WebClient watched(Vertx vertx) throws Exception {
+    if (document == null) document = OpenApiCheck.load(vertx);
+    return document.watch(WebClient.create(vertx));
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void answersKeptTheDocument() {
+    if (document != null) document.assertConforming();
+  }
+
   static final String READ_KEY = "read-key-0123456789abcdef";
   static final String WRITE_KEY = "write-key-0123456789abcdef";
   static final ModelRef V4 = new ModelRef(4, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f004");
@@ -61,7 +74,10 @@ class PublicPortSecurityTest {
       m.reply(user < 10 ? new UserEmbeddingReply(user, V4, true, new float[] {1, 2}, new int[] {1}) : UserEmbeddingReply.unknown(user, V4));
     });
     vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, "stub-a"), m -> m.reply(new io.recserve.contract.NeighbourSearchReply(V4, "stub-a", "[]", new int[0], new float[0])));
-    vertx.eventBus().consumer(Addresses.FEEDBACK_RECORD, m -> m.reply(new JsonObject().put("seq", 1)));
+    vertx.eventBus().consumer(Addresses.FEEDBACK_RECORD, m -> {
+      var f = io.recserve.contract.FeedbackRequest.of(m.body());
+      m.reply(new JsonObject().put("seq", 1).put("user_id", f.userId()).put("movie_id", f.movieId()).put("rating", f.rating()).put("time", 1700000000L));
+    });
     vertx.eventBus().consumer(Addresses.FEEDBACK_FORGET, m -> m.reply(new JsonObject().put("forgotten", 0)));
     vertx.setPeriodic(1, 200, id -> {
       vertx.eventBus().publish(Addresses.HEARTBEAT, new NodeHeartbeat("embedding", "stub-e", true, V4, null, null).toJson());
@@ -91,7 +107,7 @@ class PublicPortSecurityTest {
     JsonObject security = new JsonObject().put("api-keys", "app:read:" + READ_KEY + ", etl:write:sha256:" + writeDigest);
     stubs(vertx);
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port, security))).await(5, TimeUnit.SECONDS);
-    WebClient web = WebClient.create(vertx);
+    WebClient web = watched(vertx);
     String recommend = "{\"user_id\": 3}";
     String feedback = "{\"user_id\": 3, \"movie_id\": 5, \"rating\": 4}";
 
@@ -128,7 +144,7 @@ class PublicPortSecurityTest {
     stubs(vertx);
     // Two instances: the node's bucket is shared by both.
     vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setInstances(2).setConfig(config(port, security))).await(5, TimeUnit.SECONDS);
-    WebClient web = WebClient.create(vertx);
+    WebClient web = watched(vertx);
     List<Integer> statuses = new ArrayList<>();
     HttpResponse<Buffer> last = null;
     for (int i = 0; i < 5; i++) {
@@ -149,7 +165,7 @@ class PublicPortSecurityTest {
     JsonObject security = new JsonObject().put("api-key-file", file.toString()).put("key-file-check-ms", 100);
     stubs(vertx);
     vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setInstances(2).setConfig(config(port, security))).await(5, TimeUnit.SECONDS);
-    WebClient web = WebClient.create(vertx);
+    WebClient web = watched(vertx);
     assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", READ_KEY, null).statusCode()).isEqualTo(200);
     assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", WRITE_KEY, null).statusCode()).isEqualTo(401);
 
@@ -203,7 +219,7 @@ class PublicPortSecurityTest {
     }
     io.recserve.security.ConnectionLimit limit = io.recserve.security.ConnectionLimit.shared(vertx, "http", 2);
     Eventually.until(Duration.ofSeconds(10), "two connections counted", () -> limit.open() == 2);
-    WebClient web = WebClient.create(vertx);
+    WebClient web = watched(vertx);
     HttpResponse<Buffer> refused = web.get(port, "127.0.0.1", "/health-check").send().await(5, TimeUnit.SECONDS);
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("service_unavailable");
