@@ -16,11 +16,15 @@ import io.vertx.core.json.JsonObject;
  * what the public route would have answered, so the console shows the API's own messages.
  */
 final class ConsoleApi {
+  /** openapi.yaml's bound on {@code cutoff} (the similar route's two parameters are checked here, not by the document). */
+  private static final int MAX_CUTOFF = 100;
   private final RecommendationFlow flow;
+  private final OpenApiRules rules;
   private final long timeoutMillis;
 
-  ConsoleApi(RecommendationFlow flow, long timeoutMillis) {
+  ConsoleApi(RecommendationFlow flow, OpenApiRules rules, long timeoutMillis) {
     this.flow = flow;
+    this.rules = rules;
     this.timeoutMillis = timeoutMillis;
   }
 
@@ -51,7 +55,7 @@ final class ConsoleApi {
 
   private Future<Buffer> recommend(JsonObject json, String requestId, long started) {
     String text = json.getString("body");
-    RecommendationRequest request = RecommendationRequest.parse(text == null ? null : Buffer.buffer(text));
+    RecommendationRequest request = RecommendationRequest.of(rules.body("recommend", text == null ? null : Buffer.buffer(text)), "");
     return flow.recommend(request).map(answer -> {
       flow.after(request, requestId, answer, started);
       return answer.body(requestId);
@@ -60,7 +64,7 @@ final class ConsoleApi {
 
   private Future<Buffer> similar(JsonObject json, String requestId, long started) {
     int movieId = integer(json, "movie_id", null, Integer.MIN_VALUE, Integer.MAX_VALUE);
-    int cutoff = integer(json, "cutoff", RecommendationRequest.DEFAULT_CUTOFF, 1, RecommendationRequest.MAX_CUTOFF);
+    int cutoff = integer(json, "cutoff", RecommendationRequest.DEFAULT_CUTOFF, 1, MAX_CUTOFF);
     return flow.similar(movieId, cutoff, Filters.NONE).map(answer -> {
       flow.event(requestId, "similar", null, cutoff, answer, started);
       return answer.body(requestId);

@@ -88,10 +88,6 @@ public final class HttpVerticle extends VerticleBase {
     NodeHeartbeat beat = new NodeHeartbeat(ROLE, NodeIdentity.id(), true, null, null, null);
     heartbeatTimer = vertx.setPeriodic(0, heartbeatMillis, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, beat.toJson()));
 
-    // The public API for the console on any node's management listener (see ConsoleApi).
-    ConsoleApi console = new ConsoleApi(flow, timeoutMillis);
-    MessageConsumer<JsonObject> consoleApi = vertx.eventBus().consumer(Addresses.HTTP_API, console::handle);
-
     HealthChecks checks = new Readiness(vertx, directory, bus, cacheEnabled, outbox).checks();
     // The detailed checks, for this node's management listener only (a local consumer: never reached across the cluster).
     MessageConsumer<Object> readiness = vertx.eventBus().localConsumer(Addresses.HTTP_READINESS, m ->
@@ -116,6 +112,8 @@ public final class HttpVerticle extends VerticleBase {
       Buffer openApi = loaded.resultAt(0);
       keys = loaded.resultAt(1);
       OpenApiRules rules = loaded.resultAt(2);
+      // The public API for the console on any node's management listener (see ConsoleApi).
+      MessageConsumer<JsonObject> consoleApi = vertx.eventBus().consumer(Addresses.HTTP_API, new ConsoleApi(flow, rules, timeoutMillis)::handle);
       Router router = Router.router(vertx);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
