@@ -1,7 +1,7 @@
 -- wrk script for the product routes, one per run, chosen by ROUTE:
 --   recommend  POST /recommend {"user_id"} for a random MovieLens user (1..USERS)
 --   similar    GET /movies/{id}/similar?cutoff=10 for a random well-known movie
---   foldin     POST /recommend {"ratings": 5 random movies with random ratings} (anonymous fold-in)
+--   foldin     POST /recommend {"ratings": 5 distinct random movies with random ratings} (anonymous fold-in)
 --   feedback   POST /feedback for a random user and movie, each with its own time (never a duplicate)
 --   batch      POST /recommend/batch with 100 /recommend bodies
 -- API_KEY, when set, is sent as "Authorization: Bearer <key>". Prints RESULT_JSON like ../shared/bench.
@@ -10,8 +10,11 @@ local users = tonumber(os.getenv("USERS") or "610")
 local key = os.getenv("API_KEY")
 local movies = { 1, 2, 6, 10, 32, 47, 50, 110, 150, 260, 296, 318, 344, 356, 364, 367, 377, 380, 457, 480, 500, 527,
   588, 589, 592, 593, 1196, 1198, 1210, 1270, 2028, 2571, 2762, 2858, 2959, 4993, 5952, 7153, 58559, 79132 }
-local counter, tid = 0, 0
+-- tid is a global: setup() sets it in each thread's Lua state (a local here would hide it, and both threads would
+-- seed alike and send the same feedback twice).
+local counter = 0
 local nthreads = 0
+tid = tid or 0
 
 function setup(thread)
   nthreads = nthreads + 1
@@ -33,8 +36,14 @@ function request()
   if route == "similar" then
     return wrk.format("GET", "/movies/" .. movie() .. "/similar?cutoff=10", headers)
   elseif route == "foldin" then
-    local parts = {}
-    for i = 1, 5 do parts[i] = string.format('{"movie_id":%d,"rating":%.1f}', movie(), rating()) end
+    local parts, seen = {}, {}
+    while #parts < 5 do -- five distinct movies: a movie rated twice is refused (400)
+      local m = movie()
+      if not seen[m] then
+        seen[m] = true
+        parts[#parts + 1] = string.format('{"movie_id":%d,"rating":%.1f}', m, rating())
+      end
+    end
     return wrk.format("POST", "/recommend", headers, '{"ratings":[' .. table.concat(parts, ",") .. '],"cutoff":10}')
   elseif route == "feedback" then
     -- a time of its own per thread and request: (user, movie, time) is never sent twice
