@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Soak: measures the peak of /recommend (cache on), then holds 70% of it for 60 s with a fixed-rate load, and reports
 # errors and the JVM's resident memory after warm-up against the end (goal: 0 errors, RSS within 10%).
-#   bench/soak.sh embedded|postgres [seconds=60]
+#   [HEAP=1g] bench/soak.sh embedded|postgres [seconds=60]
+# HEAP fixes the heap (-Xms = -Xmx, pre-touched), so resident memory stays flat unless something outside the heap
+# grows; without it the JVM grows its default heap (a quarter of memory) lazily and RSS mostly measures that.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -19,7 +21,8 @@ if [[ $store == postgres ]]; then
   redis-cli -n 8 flushdb >/dev/null
   env_vars+=(RECSERVE_PG_URL="postgresql://postgres@127.0.0.1:5432/$db" RECSERVE_REDIS_URL="redis://127.0.0.1:6379/8")
 fi
-env "${env_vars[@]}" "$java" --add-modules jdk.incubator.vector -XX:-DontCompileHugeMethods -XX:+UseZGC -jar launcher/target/recserve.jar serve > "$work/node.log" 2>&1 &
+env "${env_vars[@]}" "$java" --add-modules jdk.incubator.vector -XX:-DontCompileHugeMethods -XX:+UseZGC \
+  ${HEAP:+-Xms$HEAP -Xmx$HEAP -XX:+AlwaysPreTouch} -jar launcher/target/recserve.jar serve > "$work/node.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for i in $(seq 1 300); do
