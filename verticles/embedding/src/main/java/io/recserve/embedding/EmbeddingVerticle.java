@@ -119,14 +119,19 @@ public final class EmbeddingVerticle extends VerticleBase {
     message.fail(FailureCodes.INVALID, new JsonObject().put("field", field).put("message", text).encode());
   }
 
-  private void user(Message<Object> message) {
-    UserEmbeddingRequest request;
+  /** The message's body read by {@code parser}; null, with the message failed as BAD_MESSAGE, when it cannot be read. */
+  private static <T> T parse(Message<Object> message, java.util.function.Function<Object, T> parser) {
     try {
-      request = UserEmbeddingRequest.of(message.body());
+      return parser.apply(message.body());
     } catch (RuntimeException e) {
       message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
+      return null;
     }
+  }
+
+  private void user(Message<Object> message) {
+    UserEmbeddingRequest request = parse(message, UserEmbeddingRequest::of);
+    if (request == null) return;
     ServedModel.Loaded<UserModel> loaded = version(message, request.model());
     if (loaded == null) return;
     UserModel.UserState user = loaded.value().user(request.userId());
@@ -137,14 +142,12 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** An anonymous user: the vector from the ratings given, by one exact ALS half-step. */
   private void foldIn(Message<Object> message) {
-    FoldInRequest request;
-    try {
-      request = FoldInRequest.of(message.body());
-      if (request.movieIds().length != request.ratings().length) throw new IllegalArgumentException("one rating per movie");
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    FoldInRequest request = parse(message, body -> {
+      FoldInRequest r = FoldInRequest.of(body);
+      if (r.movieIds().length != r.ratings().length) throw new IllegalArgumentException("one rating per movie");
+      return r;
+    });
+    if (request == null) return;
     ServedModel.Loaded<UserModel> loaded = version(message, request.model());
     if (loaded == null) return;
     UserModel m = loaded.value();
@@ -170,13 +173,8 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** The most rated movies, leaving out the given ones and what the filters refuse. */
   private void popular(Message<Object> message) {
-    PopularRequest request;
-    try {
-      request = PopularRequest.of(message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    PopularRequest request = parse(message, PopularRequest::of);
+    if (request == null) return;
     ServedModel.Loaded<UserModel> loaded = version(message, request.model());
     if (loaded == null) return;
     UserModel m = loaded.value();
@@ -207,13 +205,8 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** Why each recommended movie: the up to two rated movies contributing most to its score. */
   private void explain(Message<Object> message) {
-    ExplainRequest request;
-    try {
-      request = ExplainRequest.of(message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    ExplainRequest request = parse(message, ExplainRequest::of);
+    if (request == null) return;
     ServedModel.Loaded<UserModel> loaded = version(message, request.model());
     if (loaded == null) return;
     UserModel m = loaded.value();
@@ -250,13 +243,8 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** The user's highest-rated movies in the current version (live feedback included), best first, ties by movie id. */
   private void rated(Message<Object> message) {
-    RatedRequest request;
-    try {
-      request = RatedRequest.fromJson((JsonObject) message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    RatedRequest request = parse(message, body -> RatedRequest.fromJson((JsonObject) body));
+    if (request == null) return;
     ServedModel.Loaded<UserModel> loaded = version(message, null);
     if (loaded == null) return;
     UserModel m = loaded.value();
@@ -304,13 +292,8 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** Checks a rating against the served version, stores it, and folds the user in again, before replying. */
   private void record(Message<Object> message) {
-    FeedbackRequest request;
-    try {
-      request = FeedbackRequest.of(message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    FeedbackRequest request = parse(message, FeedbackRequest::of);
+    if (request == null) return;
     ServedModel.Loaded<UserModel> current = model.current();
     if (current == null) {
       message.fail(FailureCodes.MODEL_NOT_LOADED, "no model version loaded yet");
@@ -356,13 +339,8 @@ public final class EmbeddingVerticle extends VerticleBase {
 
   /** Another node stored a change of this user: fold the user in again from the store, in every version held. */
   private void refresh(Message<Object> message) {
-    UserChanged changed;
-    try {
-      changed = UserChanged.of(message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
+    UserChanged changed = parse(message, UserChanged::of);
+    if (changed == null) return;
     vertx.executeBlocking(() -> {
       refreshHeld(changed.userId());
       return null;
