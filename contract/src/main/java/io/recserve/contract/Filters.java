@@ -14,16 +14,17 @@ import java.util.Locale;
  * <pre>{"genres": ["Comedy"], "exclude_genres": ["Horror"], "exclude_movie_ids": [1, 2], "year_min": 1990, "year_max": 1999}</pre>
  */
 public record Filters(List<String> genres, List<String> excludeGenres, int[] excludeMovieIds, Integer yearMin, Integer yearMax) {
-  public static final Filters NONE = new Filters(List.of(), List.of(), new int[0], null, null);
+  private static final int[] NO_MOVIES = new int[0];
+  public static final Filters NONE = new Filters(List.of(), List.of(), NO_MOVIES, null, null);
 
   public Filters {
     genres = normalized(genres);
     excludeGenres = normalized(excludeGenres);
-    excludeMovieIds = excludeMovieIds == null ? new int[0] : Arrays.stream(excludeMovieIds).sorted().distinct().toArray();
+    excludeMovieIds = excludeMovieIds == null || excludeMovieIds.length == 0 ? NO_MOVIES : Arrays.stream(excludeMovieIds).sorted().distinct().toArray();
   }
 
   private static List<String> normalized(List<String> genres) {
-    if (genres == null) return List.of();
+    if (genres == null || genres.isEmpty()) return List.of();
     return genres.stream().map(g -> g.strip().toLowerCase(Locale.ROOT)).filter(g -> !g.isEmpty()).sorted().distinct().toList();
   }
 

@@ -184,7 +184,8 @@ public final class AnalyticsVerticle extends VerticleBase {
     return store.write(events).transform(ar -> {
       if (ar.succeeded()) {
         stored.addAndGet(events.size());
-        vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, new EventBatch(events).toJson());
+        EventBatch batch = new EventBatch(List.copyOf(events));
+        vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, LazyJson.of(batch::toJson));
         return Future.succeededFuture();
       }
       if (!store.refusedData(ar.cause())) return Future.failedFuture(ar.cause());

@@ -1,6 +1,7 @@
 package io.recserve.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * {@code POST /recommend} (a known user, or an anonymous one given by ratings) and {@code POST /recommend/batch} (up
  * to 100 of those, answered in order, each with its own request id and status): check the body against openapi.yaml
- * ({@link OpenApiRules}), run the {@link RecommendationFlow}, splice the answers.
+ * ({@link OpenApiRules}; the plain {@code {"user_id", "cutoff"}} body by {@link PlainRecommendBody}), run the {@link RecommendationFlow}, splice the answers.
  */
 final class RecommendRoutes {
   static final long BATCH_BODY_BYTES = 1 << 20;
@@ -42,7 +43,7 @@ final class RecommendRoutes {
     long started = System.nanoTime();
     RecommendationRequest request;
     try {
-      request = RecommendationRequest.of(rules.body("recommend", ctx.body().buffer()), "");
+      request = request(ctx.body().buffer());
     } catch (ApiError e) {
       ErrorMapping.send(ctx, e);
       return;
@@ -53,6 +54,12 @@ final class RecommendRoutes {
       flow.after(request, requestId, answer, started);
       ctx.response().putHeader(CONTENT_TYPE, JSON).end(answer.body(requestId));
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, timeoutMillis, requestId)));
+  }
+
+  /** The plain body read straight from its bytes, any other by openapi.yaml's rules; an ApiError names a fault. */
+  private RecommendationRequest request(Buffer body) {
+    RecommendationRequest plain = PlainRecommendBody.read(body);
+    return plain != null ? plain : RecommendationRequest.of(rules.body("recommend", body), "");
   }
 
   /** One answer per request given, in order; the batch answers 200 whenever it was well formed. */
