@@ -113,8 +113,8 @@ class RecserveNodeTest {
       assertThat(recommend(config, 1).getJsonArray("recommendations")).isEqualTo(recs);
       String metrics = web.get(node.adminPort(), "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
       assertThat(metrics)
-          .contains("vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/recommend\"} 3.0")
-          .contains("vertx_http_server_response_time_seconds_bucket{code=\"200\",method=\"POST\",route=\"/recommend\"")
+          .contains("recserve_http_response_time_seconds_count{code=\"200\",method=\"POST\",route=\"/recommend\"} 3")
+          .contains("recserve_http_response_time_seconds_bucket{code=\"200\",method=\"POST\",route=\"/recommend\"")
           .contains("recserve_cache_requests_total{result=\"hit\"} 1.0")
           .contains("recserve_cache_requests_total{result=\"miss\"} 2.0")
           .contains("recserve_analytics_backlog").contains("recserve_analytics_dropped_total 0.0");

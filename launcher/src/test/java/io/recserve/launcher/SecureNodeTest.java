@@ -127,7 +127,7 @@ class SecureNodeTest {
       Eventually.until(Duration.ofSeconds(30), "ready", () -> call(ports[0], HttpMethod.GET, "/ready", null).statusCode() == 200);
       assertThat(call(ports[0], HttpMethod.GET, "/ready", null).bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "UP"));
       assertThat(ready.getHeader("access-control-allow-origin")).as("no CORS").isNull();
-      assertThat(call(ports[1], HttpMethod.GET, "/metrics", null).bodyAsString()).contains("vertx_http_server_requests_total");
+      assertThat(call(ports[1], HttpMethod.GET, "/metrics", null).bodyAsString()).contains("recserve_http_response_time_seconds_count");
     } finally {
       node.stop().await(40, TimeUnit.SECONDS);
     }

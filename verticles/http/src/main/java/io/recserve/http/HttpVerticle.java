@@ -115,6 +115,8 @@ public final class HttpVerticle extends VerticleBase {
       // The public API for the console on any node's management listener (see ConsoleApi).
       MessageConsumer<JsonObject> consoleApi = vertx.eventBus().consumer(Addresses.HTTP_API, new ConsoleApi(flow, rules, timeoutMillis)::handle);
       Router router = Router.router(vertx);
+      HttpMetrics metrics = HttpMetrics.of(registry);
+      if (metrics != null) router.route().handler(metrics);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
       router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
       ops.mountReady(router);
