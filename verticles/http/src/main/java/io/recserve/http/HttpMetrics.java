@@ -19,7 +19,18 @@ import java.util.concurrent.TimeUnit;
  * looked up once and kept. The first handler of the router: it only notes the start and asks to be called at the end.
  */
 final class HttpMetrics implements Handler<RoutingContext> {
-  private record Key(String route, HttpMethod method, int code) {}
+  /** Equals and hashCode written out, as {@link NearCache.Key}'s. */
+  private record Key(String route, HttpMethod method, int code) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && code == k.code && route.equals(k.route) && method.equals(k.method);
+    }
+
+    @Override
+    public int hashCode() {
+      return (31 * route.hashCode() + method.hashCode()) * 31 + code;
+    }
+  }
 
   private final MeterRegistry registry;
   private final ConcurrentMap<Key, Timer> timers = new ConcurrentHashMap<>();
