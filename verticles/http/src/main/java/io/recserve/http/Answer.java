@@ -20,7 +20,6 @@ record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef m
   private static final byte[] EMPTY_LIST = "[]".getBytes(StandardCharsets.UTF_8);
   private static final byte[] HEAD = "{\"request_id\":\"".getBytes(StandardCharsets.UTF_8);
   private static final byte[] MIDDLE = "\",\"recommendations\":".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] TAIL = {'}'};
 
   static Answer empty(ModelRef model) {
     return new Answer(EMPTY_LIST, new int[0], new float[0], model, false);
@@ -48,17 +47,20 @@ record Answer(byte[] recommendations, int[] movieIds, float[] scores, ModelRef m
   }
 
   /**
-   * The HTTP body: {@code {"request_id":"...","recommendations":[...]}}: the head with the id, then the kept bytes of
-   * the recommendations themselves, not copied (Netty copies them once, into the socket's buffer). Building one buffer
-   * of the whole body cost 8% of the cached path.
+   * The HTTP body: {@code {"request_id":"...","recommendations":[...]}}, written into one array that the buffer wraps
+   * (no further copy until Netty's into the socket's buffer). Appending to a growing buffer cost 8% of the cached path,
+   * and a composite of the parts more (Netty merges one into a fresh buffer before copying it).
    */
   Buffer body(String requestId) {
-    byte[] head = new byte[HEAD.length + requestId.length() + MIDDLE.length];
-    System.arraycopy(HEAD, 0, head, 0, HEAD.length);
-    byte[] id = requestId.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(id, 0, head, HEAD.length, id.length);
-    System.arraycopy(MIDDLE, 0, head, HEAD.length + id.length, MIDDLE.length);
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(head, recommendations, TAIL));
+    byte[] out = new byte[HEAD.length + requestId.length() + MIDDLE.length + recommendations.length + 1];
+    System.arraycopy(HEAD, 0, out, 0, HEAD.length);
+    int at = HEAD.length;
+    for (int i = 0; i < requestId.length(); i++) out[at++] = (byte) requestId.charAt(i); // a UUID: ASCII
+    System.arraycopy(MIDDLE, 0, out, at, MIDDLE.length);
+    at += MIDDLE.length;
+    System.arraycopy(recommendations, 0, out, at, recommendations.length);
+    out[out.length - 1] = '}';
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
   }
 
   /**
