@@ -22,11 +22,16 @@ import java.util.Map;
  * Summaries run with a statement timeout ({@code analytics.summary-timeout-ms}).
  */
 final class PgEventStore implements EventStore {
+  /**
+   * One statement per batch. Each event's movies and scores are a slice ({@code [s:e]}) of two arrays that hold those
+   * of the whole batch, and its time is milliseconds since the epoch: no text per event to build here and parse there
+   * (the text arrays and timestamps cost 15% of the cached path's CPU).
+   */
   private static final String INSERT = "insert into recommendation_events "
       + "(request_id, kind, user_id, cutoff, movie_ids, scores, model_version, cache_hit, latency_ms, created_at) "
-      + "select r::uuid, k, u, c, m::int[], s::real[], v, h, l, t from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], "
-      + "$6::text[], $7::bigint[], $8::bool[], $9::float8[], $10::timestamptz[]) as x(r, k, u, c, m, s, v, h, l, t) "
-      + "on conflict (request_id) do nothing";
+      + "select r::uuid, k, u, c, ($5::int[])[s:e], ($6::real[])[s:e], v, h, l, timestamptz 'epoch' + t * interval '1 millisecond' "
+      + "from unnest($1::text[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
+      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
       + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events "
@@ -52,41 +57,34 @@ final class PgEventStore implements EventStore {
   @Override
   public Future<Void> write(List<RecommendationEvent> events) {
     int n = events.size();
-    String[] ids = new String[n], kinds = new String[n], movies = new String[n], scores = new String[n];
-    Integer[] users = new Integer[n], cutoffs = new Integer[n];
-    Long[] versions = new Long[n];
+    int items = 0;
+    for (RecommendationEvent e : events) items += e.movieIds().length;
+    String[] ids = new String[n], kinds = new String[n];
+    Integer[] users = new Integer[n], cutoffs = new Integer[n], starts = new Integer[n], ends = new Integer[n], movies = new Integer[items];
+    Float[] scores = new Float[items];
+    Long[] versions = new Long[n], times = new Long[n];
     Boolean[] hits = new Boolean[n];
     Double[] latencies = new Double[n];
-    OffsetDateTime[] times = new OffsetDateTime[n];
-    StringBuilder text = new StringBuilder(256);
+    int at = 0;
     for (int i = 0; i < n; i++) {
       RecommendationEvent e = events.get(i);
       ids[i] = e.requestId();
       kinds[i] = e.kind();
       users[i] = e.userId();
       cutoffs[i] = e.cutoff();
-      movies[i] = arrayLiteral(text, e.movieIds(), null);
-      scores[i] = arrayLiteral(text, null, e.scores());
+      starts[i] = at + 1; // PostgreSQL arrays count from 1; an empty slice is [at + 1 : at]
+      for (int j = 0; j < e.movieIds().length; j++, at++) {
+        movies[at] = e.movieIds()[j];
+        scores[at] = e.scores()[j];
+      }
+      ends[i] = at;
       versions[i] = e.modelVersion();
       hits[i] = e.cacheHit();
       latencies[i] = e.latencyMs();
-      times[i] = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.timeMillis()), ZoneOffset.UTC);
+      times[i] = e.timeMillis();
     }
-    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(versions).addValue(hits)
-        .addValue(latencies).addValue(times)).mapEmpty();
-  }
-
-  /** PostgreSQL's text form of an array, {@code {1,2,3}}: one string per row instead of one array element per item. */
-  private static String arrayLiteral(StringBuilder out, int[] ints, float[] floats) {
-    out.setLength(0);
-    out.append('{');
-    int n = ints != null ? ints.length : floats.length;
-    for (int i = 0; i < n; i++) {
-      if (i > 0) out.append(',');
-      if (ints != null) out.append(ints[i]);
-      else out.append(floats[i]);
-    }
-    return out.append('}').toString();
+    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
+        .addValue(versions).addValue(hits).addValue(latencies).addValue(times)).mapEmpty();
   }
 
   /** Data exceptions (22xxx) and integrity violations (23xxx): the rows, not the server, are at fault. */

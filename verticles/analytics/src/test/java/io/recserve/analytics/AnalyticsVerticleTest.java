@@ -151,6 +151,52 @@ class AnalyticsVerticleTest {
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events where request_id = '" + more.get(36) + "'")).isEqualTo(1);
   }
 
+  /** Each row holds its own event's fields, exactly: events of 0 to 4 movies, anonymous and known users, in one batch. */
+  @Test
+  void eachRowInPostgresHoldsItsEventExactly(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
+        .put("analytics", new JsonObject().put("batch-size", 64).put("batch-age-ms", 50));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    long time = 1_764_400_000_123L;
+    List<RecommendationEvent> events = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      int n = i % 5;
+      int[] movies = new int[n];
+      float[] scores = new float[n];
+      for (int j = 0; j < n; j++) {
+        movies[j] = 100 * i + j;
+        scores[j] = 0.9f - j * 0.123456f;
+      }
+      events.add(new RecommendationEvent(UUID.randomUUID().toString(), i % 3 == 0 ? "anonymous" : RecommendationEvent.RECOMMEND,
+          i % 3 == 0 ? null : i, 10, movies, scores, 7, i % 2 == 0, i + 0.25, time + i));
+    }
+    send(vertx, events);
+    try (java.sql.Connection c = TestServices.connect(); java.sql.Statement s = c.createStatement();
+         java.sql.ResultSet rows = s.executeQuery("select request_id, kind, user_id, cutoff, movie_ids, scores, model_version, cache_hit, "
+             + "latency_ms, (extract(epoch from created_at) * 1000)::bigint from " + schema + ".recommendation_events")) {
+      int seen = 0;
+      while (rows.next()) {
+        String id = rows.getString(1);
+        RecommendationEvent e = events.stream().filter(x -> x.requestId().equals(id)).findFirst().orElseThrow();
+        assertThat(rows.getString(2)).isEqualTo(e.kind());
+        assertThat((Integer) rows.getObject(3)).isEqualTo(e.userId());
+        assertThat(rows.getInt(4)).isEqualTo(e.cutoff());
+        assertThat((Integer[]) rows.getArray(5).getArray()).containsExactly(java.util.Arrays.stream(e.movieIds()).boxed().toArray(Integer[]::new));
+        Float[] scores = (Float[]) rows.getArray(6).getArray();
+        assertThat(scores).hasSize(e.scores().length);
+        for (int j = 0; j < scores.length; j++) assertThat(scores[j]).isEqualTo(e.scores()[j]);
+        assertThat(rows.getLong(7)).isEqualTo(e.modelVersion());
+        assertThat(rows.getBoolean(8)).isEqualTo(e.cacheHit());
+        assertThat(rows.getDouble(9)).isEqualTo(e.latencyMs());
+        assertThat(rows.getLong(10)).isEqualTo(e.timeMillis());
+        seen++;
+      }
+      assertThat(seen).isEqualTo(events.size());
+    }
+  }
+
   @Test
   void aPostgresOutageMidTrafficLosesNothingAndDuplicatesNothing(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();
