@@ -30,7 +30,7 @@ final class ConsoleApi {
 
   void handle(Message<JsonObject> message) {
     long started = System.nanoTime();
-    String requestId = RecommendRoutes.fastUuid();
+    String requestId = RecommendRoutes.newRequestId();
     JsonObject json = message.body() == null ? new JsonObject() : message.body();
     Future<Buffer> answered;
     try {

@@ -59,7 +59,7 @@ final class FeedbackRoutes {
   /** Stored by an embedding node (which checks it against the served version), then spread, then confirmed. */
   private void record(RoutingContext ctx, FeedbackRequest request, int status) {
     long started = System.nanoTime();
-    String requestId = RecommendRoutes.fastUuid();
+    String requestId = RecommendRoutes.newRequestId();
     bus.<Object>request(Addresses.FEEDBACK_RECORD, request).compose(m -> {
       JsonObject stored = (JsonObject) m.body();
       return changes.spread(request.userId(), stored.getLong("seq")).map(v -> stored);
@@ -80,7 +80,7 @@ final class FeedbackRoutes {
       ErrorMapping.send(ctx, e);
       return;
     }
-    String requestId = RecommendRoutes.fastUuid();
+    String requestId = RecommendRoutes.newRequestId();
     bus.<Object>request(Addresses.FEEDBACK_FORGET, new JsonObject().put("user_id", user)).compose(m -> {
       JsonObject forgotten = (JsonObject) m.body();
       return changes.spread(user, forgotten.getLong("generation", 0L)).map(v -> forgotten);

@@ -39,7 +39,7 @@ final class MovieRoutes {
       ErrorMapping.send(ctx, e);
       return;
     }
-    String requestId = RecommendRoutes.fastUuid();
+    String requestId = RecommendRoutes.newRequestId();
     flow.similar(movieId, cutoff, filters).onSuccess(answer -> {
       flow.event(requestId, "similar", null, cutoff, answer, started);
       ctx.response().putHeader("content-type", "application/json").end(answer.body(requestId));

@@ -48,7 +48,7 @@ final class RecommendRoutes {
       ErrorMapping.send(ctx, e);
       return;
     }
-    String requestId = fastUuid();
+    String requestId = newRequestId();
     flow.recommend(request).onSuccess(answer -> {
       // Event and cache put first: both only enqueue, and so the event exists before the caller sees the answer.
       flow.after(request, requestId, answer, started);
@@ -77,7 +77,7 @@ final class RecommendRoutes {
     }
     List<Future<String>> parts = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
-      String requestId = fastUuid();
+      String requestId = newRequestId();
       RecommendationRequest request;
       try {
         if (refused[i] != null) throw refused[i];
@@ -102,10 +102,15 @@ final class RecommendRoutes {
     return e.toJson().put("status", e.status).put("request_id", requestId).encode();
   }
 
-  /** A random (version 4) UUID without SecureRandom's lock: request ids need uniqueness, not secrecy. */
-  static String fastUuid() {
+  /**
+   * A new request id: a time-ordered (version 7, RFC 9562) UUID, 48 bits of milliseconds then 74 random bits, without
+   * SecureRandom's lock (request ids need uniqueness, not secrecy). Time-ordered, the analytics table's primary key
+   * grows at its end instead of touching a random page of the index for every row: PostgreSQL's CPU per stored event
+   * fell from 9.0 to 4.4 microseconds under the cached load (docs/performance.md).
+   */
+  static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long msb = (System.currentTimeMillis() << 16) | 0x7000L | (r.nextInt() & 0x0FFF);
     long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb).toString();
   }
