@@ -7,6 +7,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Map.Entry;
 import java.util.WeakHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * Answers kept in the HTTP node's memory, in front of the cache verticle: a hit costs no bus hop. One per JVM, shared
@@ -33,15 +36,38 @@ final class NearCache {
     }
   }
 
-  private final Cache<Integer, Map<Key, Answer>> users;
+  /**
+   * A user's answers, kept at one moment: served until the TTL has passed; past a random moment in its second half, the
+   * first request to find them asks for a refresh (from the cache verticle) while still being answered at once. So a
+   * request waits on Redis only for a user not asked for in a whole TTL, and users kept at the same moment (all of them,
+   * at start) are not refreshed all at once. With a plain TTL, the misses every 10 s set the p99 of the cached path
+   * (docs/performance.md).
+   */
+  private record Answers(Map<Key, Answer> byKey, long refreshNanos, long deadlineNanos, AtomicBoolean refreshing) {
+    /** True once, for the first caller past the refresh moment. */
+    boolean claimRefresh(long now) {
+      return now - refreshNanos >= 0 && !refreshing.get() && refreshing.compareAndSet(false, true);
+    }
+  }
+
+  /** A kept answer, and whether this caller should refresh it. */
+  record Hit(Answer answer, boolean refresh) {}
+
+  private final Cache<Integer, Answers> users;
+  private final long ttlNanos;
   /** The latest change (feedback generation) of users whose ratings changed lately: older answers are not kept. */
   private final Cache<Integer, Long> changed = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
 
-  private NearCache(long maxBytes, Duration ttl) {
-    this.users = Caffeine.newBuilder().maximumWeight(maxBytes)
-        .weigher((Integer user, Map<Key, Answer> answers) -> {
-          long bytes = 64;
-          for (Entry<Key, Answer> e : answers.entrySet()) bytes += 128 + 2L * e.getKey().variant().length() + e.getValue().bytes();
+  private final LongSupplier clock;
+
+  /** {@code clock}: nanoseconds, {@link System#nanoTime} but in tests. */
+  NearCache(long maxBytes, Duration ttl, LongSupplier clock) {
+    this.ttlNanos = ttl.toNanos();
+    this.clock = clock;
+    this.users = Caffeine.newBuilder().maximumWeight(maxBytes).ticker(clock::getAsLong)
+        .weigher((Integer user, Answers answers) -> {
+          long bytes = 80;
+          for (Entry<Key, Answer> e : answers.byKey().entrySet()) bytes += 128 + 2L * e.getKey().variant().length() + e.getValue().bytes();
           return (int) Math.min(Integer.MAX_VALUE, bytes);
         })
         .expireAfterWrite(ttl).build();
@@ -50,21 +76,40 @@ final class NearCache {
   /** This Vert.x instance's near-cache, or null when it is turned off. */
   static synchronized NearCache of(Object vertx, long maxBytes, long ttlSeconds) {
     if (ttlSeconds <= 0 || maxBytes <= 0) return null;
-    return PER_VERTX.computeIfAbsent(vertx, v -> new NearCache(maxBytes, Duration.ofSeconds(ttlSeconds)));
+    return PER_VERTX.computeIfAbsent(vertx, v -> new NearCache(maxBytes, Duration.ofSeconds(ttlSeconds), System::nanoTime));
   }
 
-  Answer get(int userId, Key key) {
-    Map<Key, Answer> answers = users.getIfPresent(userId);
-    return answers == null ? null : answers.get(key);
+  Hit get(int userId, Key key) {
+    Answers answers = users.getIfPresent(userId);
+    if (answers == null) return null;
+    long now = clock.getAsLong();
+    if (now - answers.deadlineNanos() >= 0) return null;
+    Answer answer = answers.byKey().get(key);
+    return answer == null ? null : new Hit(answer, answers.claimRefresh(now));
   }
 
+  /** Keeps {@code answer} beside the user's other live answers, until those expire. */
   void put(int userId, Key key, Answer answer) {
     if (!fresh(userId, answer.generation())) return;
+    long now = clock.getAsLong();
     users.asMap().compute(userId, (u, old) -> {
-      Map<Key, Answer> answers = old == null ? new HashMap<>(4) : new HashMap<>(old);
-      answers.put(key, answer);
-      return Map.copyOf(answers);
+      if (old == null || now - old.deadlineNanos() >= 0) return kept(Map.of(key, answer), now);
+      Map<Key, Answer> byKey = new HashMap<>(old.byKey());
+      byKey.put(key, answer);
+      return new Answers(Map.copyOf(byKey), old.refreshNanos(), old.deadlineNanos(), old.refreshing());
     });
+  }
+
+  /** A refreshed answer: the user's answers start again from it (the others are fetched again when asked for). */
+  void renew(int userId, Key key, Answer answer) {
+    if (!fresh(userId, answer.generation())) return;
+    long now = clock.getAsLong();
+    users.asMap().compute(userId, (u, old) -> kept(Map.of(key, answer), now));
+  }
+
+  private Answers kept(Map<Key, Answer> byKey, long now) {
+    long refresh = now + ttlNanos / 2 + ThreadLocalRandom.current().nextLong(ttlNanos / 4 + 1);
+    return new Answers(byKey, refresh, now + ttlNanos, new AtomicBoolean());
   }
 
   /** The user's ratings changed as of {@code generation}: drops the user's answers and refuses older ones from now on. */

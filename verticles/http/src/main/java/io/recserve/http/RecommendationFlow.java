@@ -83,26 +83,35 @@ final class RecommendationFlow {
     String field = variant(request);
     NearCache.Key nearKey = new NearCache.Key(version.id(), field);
     if (near != null) {
-      Answer hit = near.get(request.userId(), nearKey);
+      NearCache.Hit hit = near.get(request.userId(), nearKey);
       if (hit != null) {
+        if (hit.refresh()) cached(request, version, field).onSuccess(a -> {
+          if (a != null) near.renew(request.userId(), nearKey, a);
+        });
         if (cacheHits != null) cacheHits.increment();
-        return Future.succeededFuture(hit);
+        return Future.succeededFuture(hit.answer());
       }
     }
+    return cached(request, version, field).compose(hit -> {
+      if (hit != null) {
+        if (cacheHits != null) cacheHits.increment();
+        if (near != null) near.put(request.userId(), nearKey, hit);
+        return Future.succeededFuture(hit);
+      }
+      if (cacheMisses != null) cacheMisses.increment();
+      return compute(request, version);
+    });
+  }
+
+  /** The cache verticle's answer, or null (none, a fault, or one older than the user's latest change). */
+  private Future<Answer> cached(RecommendationRequest request, ModelRef version, String field) {
     String key = CacheEntry.userKey(version.id(), request.userId());
     return bus.<Object>request(Addresses.CACHE_GET, new CacheGet(key, field))
         .map(m -> CacheEntry.of(m.body()).value())
         .otherwise(e -> null) // a cache fault only costs the computation
-        .compose(text -> {
+        .map(text -> {
           Answer hit = text == null ? null : Answer.fromCache(text);
-          if (hit != null && near != null && !near.fresh(request.userId(), hit.generation())) hit = null; // older than the user's change
-          if (hit != null) {
-            if (cacheHits != null) cacheHits.increment();
-            if (near != null) near.put(request.userId(), nearKey, hit);
-            return Future.succeededFuture(hit);
-          }
-          if (cacheMisses != null) cacheMisses.increment();
-          return compute(request, version);
+          return hit != null && near != null && !near.fresh(request.userId(), hit.generation()) ? null : hit; // older than the user's change
         });
   }
 
