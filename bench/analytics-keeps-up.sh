@@ -18,7 +18,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 work=$(mktemp -d)
 env RECSERVE_HTTP_PORT=$port RECSERVE_DATA_DIR="$work/data" RECSERVE_PG_URL="postgresql://postgres@127.0.0.1:5432/$db" \
   RECSERVE_REDIS_URL="redis://127.0.0.1:6379/7" RECSERVE_MOVIELENS="${RECSERVE_MOVIELENS:-$here/../shared/data/movielens/ml-latest-small}" \
-  "$java" --add-modules jdk.incubator.vector -XX:+UseZGC -jar launcher/target/recserve.jar serve > "$work/node.log" 2>&1 &
+  ./recserve run > "$work/node.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for i in $(seq 1 300); do
@@ -28,8 +28,8 @@ for i in $(seq 1 300); do
 done
 wrk -t2 -c"$conns" -d10s -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" > /dev/null   # warm-up
 count() { psql -h 127.0.0.1 -U postgres -d $db -tAc "select count(*) from recommendation_events"; }
-psql -h 127.0.0.1 -U postgres -d $db -qc "truncate recommendation_events"
-sleep 1   # the warm-up's last batches
+# The warm-up's events: stored once the count stands still for half a second; then the table starts empty.
+last=-1; while c=$(count); (( c != last )); do last=$c; sleep 0.5; done
 psql -h 127.0.0.1 -U postgres -d $db -qc "truncate recommendation_events"
 pgcpu() { local t=0; for p in $(pgrep -x postgres || pgrep postgres); do read -r -a f < /proc/$p/stat 2>/dev/null && t=$((t + f[13] + f[14])); done; echo $t; }
 cpu0=$(pgcpu); t0=$(date +%s.%N)
@@ -43,12 +43,15 @@ while true; do
   sleep 0.05
 done
 stored=$(count)
-python3 - "$result" "$answers" "$at_end" "$stored" "$t0" "$t1" "$now" "$cpu0" "$cpu1" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+python3 - "$result" "$answers" "$at_end" "$stored" "$t0" "$t1" "$now" "$cpu0" "$cpu1" "$(getconf CLK_TCK)" "$(nproc)" "$conns" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1]); answers, at_end, stored = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+conns = int(sys.argv[12])
 t0, t1, now = map(float, sys.argv[5:8]); cpu0, cpu1, tck, cores = int(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10]), int(sys.argv[11])
 print(f"load: {d['rps']:.0f} answers/s for {t1 - t0:.1f} s, p99 {d['p99_ms']:.1f} ms, {d['non2xx']} non-2xx")
 print(f"answers {answers}, events stored by the end of the load {at_end} (backlog {answers - at_end}), "
-      f"all stored {now - t1:.2f} s after the end: rows {stored} ({'=' if stored == answers else '!='} answers)")
+      f"all stored {now - t1:.2f} s after the end: rows {stored} = answers + {stored - answers}"
+      + (" (requests under way when wrk stopped: answered, not counted by wrk; at most one per connection)" if 0 <= stored - answers <= conns
+         else " (MISMATCH: more than one per connection, or events missing)"))
 print(f"PostgreSQL used {100.0 * (cpu1 - cpu0) / tck / (t1 - t0) / cores:.1f}% of the machine's {cores} cores during the load")
 PY
