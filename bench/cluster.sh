@@ -24,7 +24,7 @@ node() {  # $1 name, $2 roles, $3 cluster?
   local flags=(); [[ $3 == yes ]] && flags=(--cluster)
   env RECSERVE_CACHE_ENABLED=false RECSERVE_HTTP_PORT=$port RECSERVE_CLUSTER_HOST=127.0.0.1 RECSERVE_CLUSTER_HAZELCAST_PORT=5851 \
     RECSERVE_CLUSTER_MEMBERS=127.0.0.1:5851,127.0.0.1:5852,127.0.0.1:5853 RECSERVE_ANN_INDEX_DIR="$work/index-$1" \
-    "$java" --add-modules jdk.incubator.vector -XX:+UseZGC -jar launcher/target/recserve.jar serve --no-bootstrap "${flags[@]}" --roles "$2" \
+    ./recserve run --no-bootstrap "${flags[@]}" --roles "$2" \
     > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
