@@ -21,6 +21,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import org.apache.lucene.store.AlreadyClosedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -177,9 +178,19 @@ public final class AnnVerticle extends VerticleBase {
           message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), loaded.value().encode(hits), ids, scores));
         })
         .onFailure(e -> {
+          if (closedUnder(e)) { // the version was retired, or this node is stopping: another node may hold it
+            message.fail(FailureCodes.MODEL_NOT_LOADED, "model version " + loaded.ref().number() + " was closed here during the search");
+            return;
+          }
           LOG.error("ann search failed on model version {}", loaded.ref(), e);
           message.fail(FailureCodes.INTERNAL, "search failed");
         });
+  }
+
+  /** The index was closed while the search ran (Lucene's AlreadyClosedException, perhaps wrapped). */
+  static boolean closedUnder(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof AlreadyClosedException) return true;
+    return false;
   }
 
   private void status(Message<JsonObject> message) {

@@ -28,6 +28,7 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.FixedBitSet;
 
@@ -187,7 +188,7 @@ public final class MovieIndex implements AutoCloseable {
    * raises recall on large catalogues, at a cost.
    */
   public Hit[] search(float[] vector, int k, int[] exclude, MovieCatalogue.Filter filter, int candidates) throws IOException {
-    if (!reader.tryIncRef()) throw new IOException("index closed");
+    if (!reader.tryIncRef()) throw new AlreadyClosedException("index closed"); // retired, or the node stops: AnnVerticle answers MODEL_NOT_LOADED
     try {
       Query accepted = exclude.length == 0 && (filter == null || filter.none()) ? null : accepted(exclude, filter);
       return hits(VECTOR, vector, k, accepted, candidates, false);
@@ -207,7 +208,7 @@ public final class MovieIndex implements AutoCloseable {
   public Hit[] similar(int movieId, int k, MovieCatalogue.Filter filter, int candidates) throws IOException {
     int position = catalogue.position(movieId);
     if (position < 0) return null;
-    if (!reader.tryIncRef()) throw new IOException("index closed");
+    if (!reader.tryIncRef()) throw new AlreadyClosedException("index closed"); // retired, or the node stops: AnnVerticle answers MODEL_NOT_LOADED
     try {
       float[] v = vectors.vector(position);
       if (norm(v) == 0) return new Hit[0];

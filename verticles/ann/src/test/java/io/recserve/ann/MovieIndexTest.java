@@ -66,6 +66,16 @@ class MovieIndexTest {
     }
   }
 
+  /** A search on an index closed under it (a retired version, a node stopping) says so, which the ANN verticle answers as not loaded (503, tried on another node). */
+  @Test
+  void aSearchOnAClosedIndexSaysItIsClosed() throws Exception {
+    MovieIndex index = index();
+    index.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.search(model.users().vector(0), 10, new int[0]))
+        .isInstanceOf(org.apache.lucene.store.AlreadyClosedException.class)
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(AnnVerticle.closedUnder(new RuntimeException(e))).isTrue());
+  }
+
   @Test
   void scoreMappingIsMonotone() {
     // Lucene's max-inner-product score for dot products -3, -1, 0, 0.5, 4
