@@ -128,13 +128,18 @@ class AnalyticsVerticleTest {
     assertThat(stored.lines().map(l -> new JsonObject(l).getString("request_id")).toList()).containsExactlyElementsOf(ids);
   }
 
-  @Test
-  void everyEventOnceInPostgresAndTheSummaryMatchesTheRows(Vertx vertx) throws Exception {
-    String schema = TestServices.freshSchema();
+  /** An analytics verticle storing into {@code schema}, migrated first, with small batches; its deployment id. */
+  static String deployOnPostgres(Vertx vertx, String schema) throws Exception {
     new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
     JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
         .put("analytics", new JsonObject().put("batch-size", 64).put("batch-age-ms", 50));
-    String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    return vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void everyEventOnceInPostgresAndTheSummaryMatchesTheRows(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    String deployment = deployOnPostgres(vertx, schema);
     List<String> ids = publish(vertx, 500);
     send(vertx, List.of(event(ids.get(3), 3, false, 3)));
     Eventually.until(Duration.ofSeconds(20), "500 rows", () -> TestServices.queryLong("select count(*) from " + schema + ".recommendation_events") == 500);
@@ -155,10 +160,7 @@ class AnalyticsVerticleTest {
   @Test
   void eachRowInPostgresHoldsItsEventExactly(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();
-    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
-    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
-        .put("analytics", new JsonObject().put("batch-size", 64).put("batch-age-ms", 50));
-    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    deployOnPostgres(vertx, schema);
     long time = 1_764_400_000_123L;
     List<RecommendationEvent> events = new ArrayList<>();
     for (int i = 0; i < 9; i++) {
