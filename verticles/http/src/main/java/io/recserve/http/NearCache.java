@@ -44,6 +44,10 @@ final class NearCache {
    * (docs/performance.md).
    */
   private record Answers(Map<Key, Answer> byKey, long refreshNanos, long deadlineNanos, AtomicBoolean refreshing) {
+    boolean expired(long now) {
+      return now - deadlineNanos >= 0;
+    }
+
     /** True once, for the first caller past the refresh moment. */
     boolean claimRefresh(long now) {
       return now - refreshNanos >= 0 && !refreshing.get() && refreshing.compareAndSet(false, true);
@@ -83,7 +87,7 @@ final class NearCache {
     Answers answers = users.getIfPresent(userId);
     if (answers == null) return null;
     long now = clock.getAsLong();
-    if (now - answers.deadlineNanos() >= 0) return null;
+    if (answers.expired(now)) return null;
     Answer answer = answers.byKey().get(key);
     return answer == null ? null : new Hit(answer, answers.claimRefresh(now));
   }
@@ -93,7 +97,7 @@ final class NearCache {
     if (!fresh(userId, answer.generation())) return;
     long now = clock.getAsLong();
     users.asMap().compute(userId, (u, old) -> {
-      if (old == null || now - old.deadlineNanos() >= 0) return kept(Map.of(key, answer), now);
+      if (old == null || old.expired(now)) return kept(Map.of(key, answer), now);
       Map<Key, Answer> byKey = new HashMap<>(old.byKey());
       byKey.put(key, answer);
       return new Answers(Map.copyOf(byKey), old.refreshNanos(), old.deadlineNanos(), old.refreshing());
