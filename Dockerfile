@@ -23,8 +23,12 @@ WORKDIR /app
 COPY --from=build /src/launcher/target/recserve.jar /app/recserve.jar
 COPY conf /app/conf
 USER recserve
+# A node's heap is fixed, as ./recserve fixes it (RECSERVE_HEAP there; docs/performance.md: a heap left to grow under
+# ZGC halved the cached throughput). Set JDK_JAVA_OPTIONS per service to give a role more; the bootstrap service in
+# docker-compose.yml takes 75% of its container's memory instead, for training.
 ENV RECSERVE_DATA_DIR=/app/data \
-    RECSERVE_HTTP_HOST=0.0.0.0
+    RECSERVE_HTTP_HOST=0.0.0.0 \
+    JDK_JAVA_OPTIONS="-Xms1g -Xmx1g"
 VOLUME /app/data
 # 8080 HTTP (RECSERVE_HTTP_HOST=0.0.0.0 below), 9180 management (loopback unless RECSERVE_ADMIN_HOST opens it),
 # 7001 event-stream bridge (off by default), 5701 Hazelcast membership (no TLS: private network only).
@@ -38,5 +42,5 @@ ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", \
   "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED", \
   "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", "-XX:-DontCompileHugeMethods", \
   "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", \
-  "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/recserve.jar"]
+  "-XX:+UseZGC", "-jar", "/app/recserve.jar"]
 CMD ["serve"]

@@ -6,7 +6,9 @@
 #   - uncached /recommend throughput and p99 (wrk, 2 threads, 64 connections, random users of the data set);
 #   - publish under load: PacedLoad at RATE requests/s (default: half the uncached throughput just measured) while `bootstrap publish` switches to the previous version and
 #     straight back (two publishes back to back); non-2xx answers and errors counted, and how long each switch took.
-#   [USERS=162449] [RATE=req/s] bench/scale-serving.sh DATA_DIR [seconds=20]
+#   [USERS=162449] [RATE=req/s] [HEAP_HTTP=256m HEAP_BACKEND=1g HEAP_ANN=1g] bench/scale-serving.sh DATA_DIR [seconds=20]
+# HEAP_<ROLE>: a fixed heap for that JVM (-Xms = -Xmx; it exits on running out), so its peak resident memory is what the role needs
+# rather than what a lazily grown default heap (a quarter of memory) happened to take; a heap too small fails the run.
 # DATA_DIR: a data folder holding at least two versions, the newest current (OUT=/work/scale KEEP=1 bench/pipeline.sh
 # --synthetic 25000095 leaves one in /work/scale/data; train a second version with --seed 43 and publish it).
 set -euo pipefail
@@ -29,11 +31,12 @@ pids=()
 stop_all() { for p in "${pids[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; pids=(); }
 trap 'stop_all; rm -rf "$work"' EXIT
 port=18190
-node() {  # $1 name, $2 roles, $3 data folder
+node() {  # $1 name, $2 roles, $3 data folder, $4 fixed heap (empty: the default)
+  local heap=(); [[ -n ${4:-} ]] && heap=(-Xms"$4" -Xmx"$4" -XX:+ExitOnOutOfMemoryError)
   env RECSERVE_CACHE_ENABLED=false RECSERVE_HTTP_PORT=$port RECSERVE_DATA_DIR="$3" RECSERVE_ANN_INDEX_DIR="$work/index-$(basename "$3")-$1" \
     RECSERVE_CLUSTER_NAME="scale-$$" RECSERVE_CLUSTER_HOST=127.0.0.1 RECSERVE_CLUSTER_HAZELCAST_PORT=5951 \
     RECSERVE_CLUSTER_MEMBERS=127.0.0.1:5951,127.0.0.1:5952,127.0.0.1:5953 RECSERVE_MODEL_POLL_INTERVAL_MS=500 \
-    "$java" --add-modules jdk.incubator.vector -XX:+UseZGC -jar "$work/recserve.jar" serve --no-bootstrap --cluster --roles "$2" \
+    "$java" --add-modules jdk.incubator.vector -XX:+UseZGC "${heap[@]}" -jar "$work/recserve.jar" serve --no-bootstrap --cluster --roles "$2" \
     > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
@@ -41,7 +44,7 @@ answers() { [[ $(curl -s -o /dev/null -w '%{http_code}' -XPOST -H 'content-type:
 rss() { awk '/VmHWM|VmRSS/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; }
 measure() {  # $1 label, $2 data folder, $3 users
   local started=$(date +%s.%N)
-  node backend embedding,cache,analytics "$2"; node ann ann "$2"; node http http "$2"
+  node backend embedding,cache,analytics "$2" "${HEAP_BACKEND:-}"; node ann ann "$2" "${HEAP_ANN:-}"; node http http "$2" "${HEAP_HTTP:-}"
   for i in $(seq 1 600); do answers && break; sleep 0.5; done
   answers || { echo "$1: never answered"; tail -5 "$work"/*.log; exit 1; }
   printf '%s: first answer %.1f s after start\n' "$1" "$(echo "$(date +%s.%N) - $started" | bc)"
@@ -72,7 +75,7 @@ measure() {  # $1 label, $2 data folder, $3 users
   done
   stop_all
 }
-echo "$(date -u +%FT%TZ) $(nproc) cores"
+echo "$(date -u +%FT%TZ) $(nproc) cores; heaps: http ${HEAP_HTTP:-default} backend ${HEAP_BACKEND:-default} ann ${HEAP_ANN:-default}"
 measure "ml-latest-small" "$small" 610
 # USERS: the generator's user count at 25M
 measure "$big" "$big" "${USERS:-162449}"

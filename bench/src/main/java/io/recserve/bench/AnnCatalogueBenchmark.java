@@ -82,7 +82,7 @@ public class AnnCatalogueBenchmark {
     }
     dir = Files.createTempDirectory("ann-catalogue");
     long started = System.nanoTime();
-    index = MovieIndex.openOrBuild(dir.resolve("1"), "bench-" + movies, movieVectors, 16, 100, new PrintStream(OutputStream.nullOutputStream()));
+    index = MovieIndex.openOrBuild(dir.resolve("1"), "bench-" + movies, movieVectors, MovieIndex.Hnsw.of(16, 100, 0), new PrintStream(OutputStream.nullOutputStream()));
     double buildSeconds = (System.nanoTime() - started) / 1e9;
     double recall = 0;
     for (int q = 0; q < QUERIES; q++) {

@@ -39,7 +39,7 @@ public class AnnSearchBenchmark {
     MovieLensData data = MovieLensSmall.load();
     AlsParams params = AlsParams.DEFAULTS;
     model = TrainedModel.of(params, ImplicitAls.train(Interactions.of(data.ratings()), params, (i, l, s) -> {}), data.movies());
-    index = MovieIndex.openOrBuild(Files.createTempDirectory("ann-bench").resolve("1"), "bench", model.movies(), 16, 100, System.out);
+    index = MovieIndex.openOrBuild(Files.createTempDirectory("ann-bench").resolve("1"), "bench", model.movies(), MovieIndex.Hnsw.of(16, 100, 0), System.out);
   }
 
   @TearDown

@@ -31,11 +31,14 @@ public final class PacedLoad {
     int users = args.length > 3 ? Integer.parseInt(args[3]) : 610;
     int connections = args.length > 4 ? Integer.parseInt(args[4]) : 64;
     Vertx vertx = Vertx.vertx();
-    var client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    // The client lets an idle connection go after 5 s, before the server's 10 s bound on the next request head
+    // (http.header-timeout-ms) closes it: otherwise a request sent as the server closes races the close and fails.
+    var client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(5),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(100_000));
     AtomicLong sent = new AtomicLong(), ok = new AtomicLong(), bad = new AtomicLong(), failed = new AtomicLong();
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     Map<Integer, Long> perSecondBad = new ConcurrentHashMap<>();
+    List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
     CountDownLatch done = new CountDownLatch(1);
@@ -64,7 +67,10 @@ public final class PacedLoad {
               if (ar.succeeded() && ar.result() / 100 == 2) ok.incrementAndGet();
               else {
                 if (ar.succeeded()) bad.incrementAndGet();
-                else failed.incrementAndGet();
+                else {
+                  failed.incrementAndGet();
+                  if (firstErrors.size() < 5) firstErrors.add(ar.cause().toString());
+                }
                 perSecondBad.merge(second, 1L, Long::sum);
               }
             });
@@ -77,7 +83,8 @@ public final class PacedLoad {
     double p99 = sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.99)) / 1e6;
     System.out.println("RESULT " + new JsonObject().put("rate", rate).put("seconds", seconds).put("sent", sent.get()).put("ok", ok.get())
         .put("non2xx", bad.get()).put("errors", failed.get()).put("p50_ms", p50).put("p99_ms", p99).put("bad_seconds", new JsonObject(new java.util.TreeMap<>(
-            perSecondBad.entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue))))).encode());
+            perSecondBad.entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)))))
+        .put("first_errors", new io.vertx.core.json.JsonArray(new ArrayList<>(firstErrors))).encode());
     vertx.close().await();
   }
 }

@@ -62,6 +62,28 @@ class RecserveConfigTest {
     assertThat(config.containsKey("api")).isFalse();
   }
 
+  /**
+   * The shipped file's sections are where the code and the README look for them: HTTPS from the environment needs the
+   * file's http.tls section (it had slipped under vertx, so RECSERVE_HTTP_TLS_KEY_FILE became http.tls-key-file).
+   */
+  @Test
+  void theShippedFileTakesHttpsAndTheConnectionBoundFromTheEnvironment() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject shipped = RecserveConfig.load(vertx, null, false).await();
+      JsonObject config = RecserveConfig.applyEnvironment(shipped.copy().put("RECSERVE_HTTP_TLS_KEY_FILE", "/k.pem")
+          .put("RECSERVE_HTTP_TLS_CERT_FILE", "/c.pem").put("RECSERVE_HTTP_MAX_CONNECTIONS", "100"));
+      JsonObject http = config.getJsonObject("http");
+      assertThat(http.getJsonObject("tls").getString("key-file")).isEqualTo("/k.pem");
+      assertThat(http.getJsonObject("tls").getString("cert-file")).isEqualTo("/c.pem");
+      assertThat(http.getLong("max-connections")).isEqualTo(100);
+      assertThat(http.containsKey("tls-key-file")).isFalse();
+      assertThat(shipped.getJsonObject("vertx").fieldNames()).doesNotContain("tls", "max-connections");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   @Test
   void theShippedFileLoads() {
     Vertx vertx = Vertx.vertx();

@@ -140,6 +140,8 @@ public final class RecserveNode {
     JsonObject loops = config.getJsonObject("vertx", new JsonObject());
     options.setMaxEventLoopExecuteTime(loops.getLong("event-loop-max-execute-ms", 2000L)).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     options.setBlockedThreadCheckInterval(loops.getLong("blocked-thread-check-ms", 1000L)).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    int eventLoops = loops.getInteger("event-loops", 0);
+    if (eventLoops > 0) options.setEventLoopPoolSize(eventLoops);
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     if (!cluster.getBoolean("enabled", false)) return Future.succeededFuture(Vertx.builder().with(options).build());
     String host = cluster.getString("host", "127.0.0.1");

@@ -40,6 +40,15 @@ public final class ServedModel<T> {
   private final Consumer<Loaded<T>> onRetired;
   private volatile Loaded<T> current;
   private volatile Loaded<T> previous;
+  /**
+   * The version that was previous until the last swap, still searchable by id for {@link #retireAfterMillis}: an HTTP
+   * node learns of the swap from the next heartbeat, and until then may still send requests pinned to it (two
+   * publishes back to back: the embedding node holding the first and third versions, this one the second and third).
+   * Not announced in heartbeats.
+   */
+  private volatile Loaded<T> retiring;
+  private final long retireAfterMillis;
+  private long retireTimer = -1;
   private volatile VersionRef loading;
   private volatile String lastError;
   private String lastLoggedError;
@@ -62,6 +71,7 @@ public final class ServedModel<T> {
     this.pollMillis = pollMillis;
     this.heartbeat = heartbeat;
     this.onRetired = onRetired;
+    this.retireAfterMillis = 2 * pollMillis + 1000;
   }
 
   /** Loads the current version if there is one, then keeps polling. Completes once the first attempt ends. */
@@ -76,6 +86,25 @@ public final class ServedModel<T> {
 
   public void stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
+    retireNow();
+  }
+
+  /** Keeps {@code retired} findable by id for a while, then drops it (an older one still waiting is dropped at once). */
+  private void retireLater(Loaded<T> retired) {
+    retireNow();
+    retiring = retired;
+    retireTimer = vertx.setTimer(retireAfterMillis, id -> {
+      retireTimer = -1;
+      retireNow();
+    });
+  }
+
+  private void retireNow() {
+    if (retireTimer >= 0) vertx.cancelTimer(retireTimer);
+    retireTimer = -1;
+    Loaded<T> r = retiring;
+    retiring = null;
+    if (r != null && onRetired != null) onRetired.accept(r);
   }
 
   /** Looks at the store now (also called on a publish notification); at most one look or load at a time. */
@@ -108,7 +137,7 @@ public final class ServedModel<T> {
         lastLoggedError = null;
         failedId = null;
         LOG.info("{}: serving model version {} (loaded in {} ms)", role, wanted, (System.nanoTime() - started) / 1_000_000);
-        if (retired != null && onRetired != null) onRetired.accept(retired);
+        if (retired != null) retireLater(retired);
         return (Void) null;
       });
     }).onFailure(e -> {
@@ -147,12 +176,17 @@ public final class ServedModel<T> {
     return loading;
   }
 
-  /** The version with this id if it is held (current or the one before), else null; a null id means the current one. */
+  /**
+   * The version with this id if it is held (current, the one before, or one retired moments ago), else null; a null id
+   * means the current one.
+   */
   public Loaded<T> version(String id) {
     Loaded<T> c = current;
     if (id == null || (c != null && c.ref().id().equals(id))) return c;
     Loaded<T> p = previous;
-    return p != null && p.ref().id().equals(id) ? p : null;
+    if (p != null && p.ref().id().equals(id)) return p;
+    Loaded<T> r = retiring;
+    return r != null && r.ref().id().equals(id) ? r : null;
   }
 
   public String lastError() {

@@ -44,11 +44,7 @@ public final class ImplicitAls {
     float[] y = new float[data.items() * f];
     for (int i = 0; i < y.length; i++) y[i] = (float) (random.nextGaussian() * 0.01);
     for (int i = 0; i < x.length; i++) x[i] = (float) (random.nextGaussian() * 0.01);
-    ExecutorService pool = Executors.newFixedThreadPool(params.threads(), r -> {
-      Thread t = new Thread(r, "als-solver");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(params.threads(), Thread.ofPlatform().name("als-solver").daemon().factory());
     try {
       for (int it = 1; it <= params.iterations(); it++) {
         long start = System.nanoTime();
@@ -262,8 +258,6 @@ public final class ImplicitAls {
     private final float[] gram;
     private final int steps;
     private final float[] r, p, ap;
-    /** The lanes of a dot product's accumulator, summed in a fixed order: reduceLanes' order may differ between the
-     * interpreter and compiled code, and the result must not depend on when the JIT runs (on the threads). */
     private final float[] lanes = new float[FloatVector.SPECIES_PREFERRED.length()];
 
     ConjugateGradient(int f, float[] gram, int steps) {
@@ -312,24 +306,32 @@ public final class ImplicitAls {
       }
     }
 
-    /** The dot product of {@code a[ia..ia+n)} and {@code b[ib..ib+n)} (vectorised, in a fixed order). */
     private double dot(float[] a, int ia, float[] b, int ib, int n) {
-      VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
-      int width = species.length();
-      FloatVector acc = FloatVector.zero(species);
-      int d = 0;
-      for (; d <= n - width; d += width) acc = FloatVector.fromArray(species, a, ia + d).fma(FloatVector.fromArray(species, b, ib + d), acc);
-      acc.intoArray(lanes, 0);
-      float sum = 0;
-      for (float lane : lanes) sum += lane;
-      for (; d < n; d++) sum += a[ia + d] * b[ib + d];
-      return sum;
+      return ImplicitAls.dot(a, ia, b, ib, n, lanes);
     }
 
     /** {@code out = G v[at..at+f)}. */
     private void multiplyGram(float[] v, int at, float[] out) {
       for (int i = 0; i < f; i++) out[i] = (float) dot(gram, i * f, v, at, f);
     }
+  }
+
+  /**
+   * The dot product of {@code a[ia..ia+n)} and {@code b[ib..ib+n)}, vectorised. The accumulator's lanes are summed
+   * through {@code lanes} in a fixed order: reduceLanes' order may differ between the interpreter and compiled code, and
+   * the result must not depend on when the JIT runs (on the threads).
+   */
+  private static double dot(float[] a, int ia, float[] b, int ib, int n, float[] lanes) {
+    VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+    int width = species.length();
+    FloatVector acc = FloatVector.zero(species);
+    int d = 0;
+    for (; d <= n - width; d += width) acc = FloatVector.fromArray(species, a, ia + d).fma(FloatVector.fromArray(species, b, ib + d), acc);
+    acc.intoArray(lanes, 0);
+    float sum = 0;
+    for (float lane : lanes) sum += lane;
+    for (; d < n; d++) sum += a[ia + d] * b[ib + d];
+    return sum;
   }
 
   /** {@code y += s x[ix..ix+n)} (vectorised). */
@@ -383,18 +385,13 @@ public final class ImplicitAls {
 
   private static double userLoss(Interactions data, float[] x, float[] y, float[] g, AlsParams params, int from, int to) {
     int f = params.factors();
+    float[] lanes = new float[FloatVector.SPECIES_PREFERRED.length()];
     double total = 0;
     for (int u = from; u < to; u++) {
       int base = u * f;
-      for (int i = 0; i < f; i++) {
-        double gi = 0;
-        for (int j = 0; j < f; j++) gi += g[i * f + j] * x[base + j];
-        total += x[base + i] * gi;
-      }
+      for (int i = 0; i < f; i++) total += x[base + i] * dot(g, i * f, x, base, f, lanes);
       for (int k = data.userPtr[u]; k < data.userPtr[u + 1]; k++) {
-        int item = data.userItems[k] * f;
-        double s = 0;
-        for (int d = 0; d < f; d++) s += x[base + d] * y[item + d];
+        double s = dot(x, base, y, data.userItems[k] * f, f, lanes);
         double c = 1.0 + params.alpha() * data.userValues[k];
         total += c * (1 - s) * (1 - s) - s * s;
       }

@@ -15,11 +15,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The production store: {@code recommendation_events} in PostgreSQL, one statement per batch (columns as arrays,
- * unnested into rows), {@code ON CONFLICT DO NOTHING} on request_id. The recommended movies are two array columns.
- * Summaries run with a statement timeout ({@code analytics.summary-timeout-ms}).
+ * unnested into rows). The recommended movies are two array columns. Summaries run with a statement timeout
+ * ({@code analytics.summary-timeout-ms}).
+ *
+ * <p>Each event is stored once: request_id is the primary key. A batch is first inserted plainly; only when that
+ * meets a request id already stored (a batch sent again after its confirmation was lost) is it inserted again with
+ * {@code ON CONFLICT DO NOTHING}, which skips those rows. The plain insert costs PostgreSQL about a third less per row
+ * than one with {@code ON CONFLICT}, which checks the key before each row; the failed statement stores nothing.
  */
 final class PgEventStore implements EventStore {
   /**
@@ -29,9 +35,11 @@ final class PgEventStore implements EventStore {
    */
   private static final String INSERT = "insert into recommendation_events "
       + "(request_id, kind, user_id, cutoff, movie_ids, scores, model_version, cache_hit, latency_ms, created_at) "
-      + "select r::uuid, k, u, c, ($5::int[])[s:e], ($6::real[])[s:e], v, h, l, timestamptz 'epoch' + t * interval '1 millisecond' "
-      + "from unnest($1::text[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
-      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing";
+      + "select r, k, u, c, ($5::int[])[s:e], ($6::real[])[s:e], v, h, l, timestamptz 'epoch' + t * interval '1 millisecond' "
+      + "from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
+      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t)";
+  private static final String INSERT_SKIPPING_STORED = INSERT + " on conflict (request_id) do nothing";
+  private static final String UNIQUE_VIOLATION = "23505";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
       + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events "
@@ -59,7 +67,8 @@ final class PgEventStore implements EventStore {
     int n = events.size();
     int items = 0;
     for (RecommendationEvent e : events) items += e.movieIds().length;
-    String[] ids = new String[n], kinds = new String[n];
+    UUID[] ids = new UUID[n];
+    String[] kinds = new String[n];
     Integer[] users = new Integer[n], cutoffs = new Integer[n], starts = new Integer[n], ends = new Integer[n], movies = new Integer[items];
     Float[] scores = new Float[items];
     Long[] versions = new Long[n], times = new Long[n];
@@ -68,7 +77,11 @@ final class PgEventStore implements EventStore {
     int at = 0;
     for (int i = 0; i < n; i++) {
       RecommendationEvent e = events.get(i);
-      ids[i] = e.requestId();
+      try {
+        ids[i] = UUID.fromString(e.requestId());
+      } catch (IllegalArgumentException notUuid) {
+        return Future.failedFuture(new RefusedEvent("request_id " + e.requestId() + " is not a UUID"));
+      }
       kinds[i] = e.kind();
       users[i] = e.userId();
       cutoffs[i] = e.cutoff();
@@ -83,14 +96,23 @@ final class PgEventStore implements EventStore {
       latencies[i] = e.latencyMs();
       times[i] = e.timeMillis();
     }
-    return pool.preparedQuery(INSERT).execute(Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
-        .addValue(versions).addValue(hits).addValue(latencies).addValue(times)).mapEmpty();
+    Tuple rows = Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
+        .addValue(versions).addValue(hits).addValue(latencies).addValue(times);
+    return pool.preparedQuery(INSERT).execute(rows).<Void>mapEmpty().recover(e ->
+        e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()) ? pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).mapEmpty() : Future.failedFuture(e));
   }
 
-  /** Data exceptions (22xxx) and integrity violations (23xxx): the rows, not the server, are at fault. */
+  /** An event this store cannot hold whatever the server's state, found before the statement. */
+  private static final class RefusedEvent extends RuntimeException {
+    RefusedEvent(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Data exceptions (22xxx), integrity violations (23xxx) and a request id that is no UUID: the rows, not the server, are at fault. */
   @Override
   public boolean refusedData(Throwable failure) {
-    return failure instanceof PgException pg && pg.getSqlState() != null
+    return failure instanceof RefusedEvent || failure instanceof PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 

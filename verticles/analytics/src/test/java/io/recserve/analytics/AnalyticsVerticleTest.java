@@ -249,6 +249,34 @@ class AnalyticsVerticleTest {
     assertThat(((io.vertx.core.eventbus.ReplyException) refused).failureCode()).isEqualTo(io.recserve.contract.FailureCodes.STORE_UNAVAILABLE);
   }
 
+  /**
+   * A batch sent again (its confirmation lost) with new events added, one of them twice, and one whose request id is no
+   * UUID: the stored ones are not stored again, the new ones are stored once, the bad one is set aside. The store's
+   * plain insert fails on the first stored id and the batch goes again skipping stored ids.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aBatchSentAgainWithNewEventsStoresEachEventOnce(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    deployOnPostgres(vertx, schema);
+    List<RecommendationEvent> first = new ArrayList<>();
+    for (int i = 0; i < 20; i++) first.add(event(UUID.randomUUID().toString(), i, false, i));
+    send(vertx, first);
+    List<RecommendationEvent> again = new ArrayList<>(first);
+    RecommendationEvent twice = event(UUID.randomUUID().toString(), 100, true, 1);
+    again.add(twice);
+    again.add(event("not-a-uuid", 101, false, 1));
+    for (int i = 0; i < 10; i++) again.add(event(UUID.randomUUID().toString(), 200 + i, false, i));
+    again.add(twice);
+    send(vertx, again);
+    String table = schema + ".recommendation_events";
+    assertThat(TestServices.queryLong("select count(*) from " + table)).isEqualTo(31);
+    assertThat(TestServices.queryLong("select count(distinct request_id) from " + table)).isEqualTo(31);
+    assertThat(TestServices.queryLong("select count(*) from " + table + " where request_id = '" + twice.requestId() + "'")).isEqualTo(1);
+    assertThat(TestServices.queryString("select request_id from " + schema + ".recommendation_events_rejected")).isEqualTo("not-a-uuid");
+    assertThat(TestServices.queryString("select reason from " + schema + ".recommendation_events_rejected")).contains("not a UUID");
+  }
+
   @Test
   void anEventTheStoreRefusesIsSetAsideAndTheRestOfItsBatchStored(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();

@@ -39,8 +39,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
   private final Path indexDir;
   private final Pool pool;
   private final PgSettings settings;
-  private final int maxConn;
-  private final int beamWidth;
+  private final MovieIndex.Hnsw hnsw;
   /** Extra time before each index build (0: none): makes a build slow on purpose, to test a publish under load. */
   private final long buildDelayMillis;
 
@@ -54,8 +53,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
     this.settings = pg ? PgSettings.of(config) : null;
     this.pool = pg ? PgPools.create(vertx, config.copy().put("pg", config.getJsonObject("pg").copy().put("pool-size", 1))) : null;
     this.indexDir = dir.isBlank() ? dataDir.resolve("index") : Path.of(dir);
-    this.maxConn = ann.getInteger("max-conn", 16);
-    this.beamWidth = ann.getInteger("beam-width", 100);
+    this.hnsw = MovieIndex.Hnsw.of(ann.getInteger("max-conn", 16), ann.getInteger("beam-width", 100), ann.getInteger("build-threads", 0));
     this.buildDelayMillis = ann.getLong("build-delay-ms", 0L);
   }
 
@@ -68,7 +66,7 @@ final class MovieIndexSource implements ServedModel.Source<MovieIndex> {
   public Future<MovieIndex> load(VersionRef version) {
     return builder.executeBlocking(() -> {
       if (buildDelayMillis > 0 && !java.nio.file.Files.isDirectory(folder(version))) Thread.sleep(buildDelayMillis);
-      return MovieIndex.openOrBuild(folder(version), version.id(), vectors(version), maxConn, beamWidth, System.out);
+      return MovieIndex.openOrBuild(folder(version), version.id(), vectors(version), hnsw, System.out);
     }, false);
   }
 

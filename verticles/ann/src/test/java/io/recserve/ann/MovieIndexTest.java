@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MovieIndexTest {
+  /** Two build threads: the movies are added by two threads and the two segments' graphs merged. */
+  private static final MovieIndex.Hnsw HNSW = new MovieIndex.Hnsw(16, 100, 2);
   @TempDir Path dir;
   private final TrainedModel model = TestModels.random(10, 400, 16, 5);
 
   private MovieIndex index() throws Exception {
-    return MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), 16, 100, new PrintStream(new ByteArrayOutputStream()));
+    return MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), HNSW, new PrintStream(new ByteArrayOutputStream()));
   }
 
   private int[] exactTop(int user, int k, Set<Integer> excluded) {
@@ -66,6 +68,83 @@ class MovieIndexTest {
     }
   }
 
+  /**
+   * A few excluded movies (a user's ratings: here under a tenth of the index) are skipped inside the HNSW walk rather
+   * than through a filter over the whole index: the user's own best movies never come back, ids the version does not
+   * know are ignored, and the rest is still the best that remains. 3,000 movies, so that each of the two build
+   * threads' segments gets a graph (Lucene searches a segment of fewer than about 650 vectors exactly) and the merge
+   * joins them. With 100 candidates, as a large catalogue is served.
+   */
+  @Test
+  void aFewExcludedMoviesAreLeftOutOfTheBestThatRemain() throws Exception {
+    int movies = 3_000;
+    TrainedModel large = TestModels.random(10, movies, 16, 9);
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("large"), "id-large", large.movies(), HNSW, new PrintStream(new ByteArrayOutputStream()))) {
+      for (int user = 1; user <= 10; user++) {
+        int u = user;
+        Comparator<Integer> best = Comparator.comparingDouble((Integer m) -> -TestModels.score(large, u, m));
+        Set<Integer> excluded = new HashSet<>();
+        IntStream.rangeClosed(1, movies).boxed().sorted(best).limit(8).forEach(excluded::add); // they would head the answer
+        for (int id = 3; id <= movies; id += 97) excluded.add(id);
+        int[] exclude = IntStream.concat(excluded.stream().mapToInt(Integer::intValue), IntStream.of(99_999)).toArray();
+        MovieIndex.Hit[] hits = index.search(large.users().vector(user - 1), 10, exclude, null, 100); // ann.search-candidates 100
+        assertThat(hits).hasSize(10);
+        assertThat(Arrays.stream(ids(hits)).boxed().toList()).as("user %d", user).noneMatch(excluded::contains);
+        Set<Integer> expected = IntStream.rangeClosed(1, movies).boxed().filter(m -> !excluded.contains(m)).sorted(best).limit(10)
+            .collect(java.util.stream.Collectors.toSet());
+        long overlap = Arrays.stream(ids(hits)).filter(expected::contains).count();
+        assertThat(overlap).as("recall@10 of user %d", user).isGreaterThanOrEqualTo(9);
+      }
+    }
+  }
+
+  /**
+   * Movie ids map to doc ids through a table when they are dense (MovieLens) and through the sorted ids when they are
+   * not (here up to 4 × 10^8): either way excluded movies never come back, through the walk (a few) and through the
+   * filter (most of the index), and ids the version does not hold, negative or beyond the largest, are ignored.
+   */
+  @Test
+  void excludedMoviesAreLeftOutWhetherTheIdsAreDenseOrSparse() throws Exception {
+    int[] sparse = IntStream.rangeClosed(1, 400).map(i -> i * 1_000_003).toArray();
+    java.util.List<io.recserve.model.movielens.Movie> movies = Arrays.stream(sparse)
+        .mapToObj(id -> new io.recserve.model.movielens.Movie(id, "Movie " + id, java.util.List.of("Drama"))).toList();
+    io.recserve.model.store.MovieVectors sparseVectors = new io.recserve.model.store.MovieVectors(16, sparse, model.movies().vectors(), movies);
+    assertThat(MovieIndex.denseTable(sparse, new int[sparse.length])).as("a table for sparse ids").isNull();
+    assertThat(MovieIndex.denseTable(model.movies().ids(), new int[400])).as("a table for MovieLens-like ids").isNotNull();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    try (MovieIndex dense = index();
+        MovieIndex sparseIndex = MovieIndex.openOrBuild(dir.resolve("sparse"), "id-sparse", sparseVectors, HNSW, quiet)) {
+      for (int[] ids : new int[][] {model.movies().ids(), sparse}) {
+        MovieIndex index = ids == sparse ? sparseIndex : dense;
+        int[] few = {ids[0], ids[5], ids[399], -7, 12_345, Integer.MAX_VALUE};
+        MovieIndex.Hit[] hits = index.search(model.users().vector(0), 20, few);
+        assertThat(hits).hasSize(20);
+        assertThat(Arrays.stream(ids(hits)).boxed().toList()).noneMatch(id -> id == ids[0] || id == ids[5] || id == ids[399]);
+        int[] most = IntStream.concat(Arrays.stream(ids, 0, 393), IntStream.of(-7, Integer.MAX_VALUE)).toArray(); // 7 remain
+        assertThat(ids(index.search(model.users().vector(1), 10, most))).containsExactlyInAnyOrder(Arrays.copyOfRange(ids, 393, 400));
+      }
+    }
+  }
+
+  /**
+   * A user who rated a third of the catalogue (beyond the tenth the walk leaves out itself) gets exactly the best of
+   * the movies left: the accepted movies are few enough for an exact pass, and no rated movie comes back.
+   */
+  @Test
+  void aUserWhoRatedMuchOfTheCatalogueGetsExactlyTheBestOfTheRest() throws Exception {
+    try (MovieIndex index = index()) {
+      for (int user = 1; user <= 10; user++) {
+        int u = user;
+        Set<Integer> rated = new HashSet<>();
+        IntStream.rangeClosed(1, 400).boxed().sorted(Comparator.comparingDouble((Integer m) -> -TestModels.score(model, u, m))).limit(60).forEach(rated::add);
+        for (int m = user; m <= 400; m += 5) rated.add(m);
+        int[] exclude = rated.stream().mapToInt(Integer::intValue).toArray();
+        assertThat(exclude.length).isGreaterThan(400 / 10);
+        assertThat(ids(index.search(model.users().vector(user - 1), 10, exclude))).as("user %d", user).containsExactly(exactTop(user, 10, rated));
+      }
+    }
+  }
+
   /** A search on an index closed under it (a retired version, a node stopping) says so, which the ANN verticle answers as not loaded (503, tried on another node). */
   @Test
   void aSearchOnAClosedIndexSaysItIsClosed() throws Exception {
@@ -101,14 +180,33 @@ class MovieIndexTest {
     }
   }
 
+  /**
+   * A build that fails part-way (here one movie's vector is not finite, which Lucene refuses while the other build
+   * thread is still adding) says why, commits nothing and leaves no staging folder behind.
+   */
+  @Test
+  void aFailedBuildLeavesNothingBehind() throws Exception {
+    TrainedModel large = TestModels.random(10, 3_000, 16, 9);
+    float[] vectors = large.movies().vectors().clone();
+    vectors[2_000 * 16] = Float.NaN;
+    io.recserve.model.store.MovieVectors broken = new io.recserve.model.store.MovieVectors(16, large.movies().ids(), vectors, large.movies().movies());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MovieIndex.openOrBuild(dir.resolve("bad").resolve("1"), "id-bad", broken, HNSW,
+            new PrintStream(new ByteArrayOutputStream())))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("ann index build failed")
+        .rootCause().hasMessageContaining("finite");
+    try (var left = java.nio.file.Files.list(dir.resolve("bad"))) {
+      assertThat(left.toList()).as("what the failed build left").isEmpty();
+    }
+  }
+
   @Test
   void anIndexOfAnotherVersionOrFormatIsRebuiltNotReopened() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), 16, 100, new PrintStream(log))) {
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-1", model.movies(), HNSW, new PrintStream(log))) {
       assertThat(index.size()).isEqualTo(400);
     }
     TrainedModel other = TestModels.random(10, 250, 16, 6);
-    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), 16, 100, new PrintStream(log))) {
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), HNSW, new PrintStream(log))) {
       assertThat(index.size()).isEqualTo(250);
       assertThat(ids(index.search(other.users().vector(0), 250, new int[0]))).hasSize(250);
     }
@@ -116,7 +214,7 @@ class MovieIndexTest {
     // A marker of an older format: rebuilt too.
     java.nio.file.Path marker = dir.resolve("1").resolve(MovieIndex.MARKER);
     java.nio.file.Files.writeString(marker, java.nio.file.Files.readString(marker).replace("format=" + MovieIndex.FORMAT, "format=1"));
-    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), 16, 100, new PrintStream(log))) {
+    try (MovieIndex index = MovieIndex.openOrBuild(dir.resolve("1"), "id-other", other.movies(), HNSW, new PrintStream(log))) {
       assertThat(index.size()).isEqualTo(250);
     }
     assertThat(java.nio.file.Files.readString(marker)).contains("format=" + MovieIndex.FORMAT);

@@ -37,7 +37,7 @@ class HttpHardeningTest {
     }
     JsonObject config = new JsonObject()
         .put("http", new JsonObject().put("port", port).put("host", "127.0.0.1").put("idle-timeout-ms", idleMillis).put("header-timeout-ms", headerMillis))
-        .put("eventbus", new JsonObject().put("timeout-ms", 300)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("eventbus", new JsonObject().put("timeout-ms", 300)).put("model", new JsonObject().put("poll-interval-ms", StubNodes.POLL_MS))
         .put("analytics", new JsonObject().put("stop-timeout-ms", 500));
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
   }

@@ -66,10 +66,14 @@ class HttpVerticleTest {
   private io.vertx.core.eventbus.MessageConsumer<Object> analytics;
   private String deployment;
 
+  /** For the tests of the timeouts themselves; the others wait {@link StubNodes#BUS_TIMEOUT_MS} for the stubs. */
+  private static final JsonObject SHORT_TIMEOUTS =
+      new JsonObject().put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75));
+
   /** The test configuration, with {@code overrides} (whole sections) laid over it. */
   private JsonObject config(JsonObject overrides) {
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
-        .put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("eventbus", new JsonObject().put("timeout-ms", StubNodes.BUS_TIMEOUT_MS)).put("model", new JsonObject().put("poll-interval-ms", StubNodes.POLL_MS))
         .put("analytics", new JsonObject().put("batch-age-ms", 20).put("retry-max-ms", 100).put("stop-timeout-ms", 1000));
     return config.mergeIn(overrides, true);
   }
@@ -294,6 +298,7 @@ class HttpVerticleTest {
 
   @Test
   void aVerticleThatNeverAnswersIs503WithinTheTimeout(Vertx vertx) throws Exception {
+    redeploy(vertx, SHORT_TIMEOUTS);
     vertx.eventBus().<JsonObject>consumer(Addresses.EMBEDDING_USER, m -> { /* never replies */ });
     long started = System.nanoTime();
     var response = post("{\"user_id\": 1}", "application/json");
@@ -345,6 +350,7 @@ class HttpVerticleTest {
 
   @Test
   void anAnnNodeThatDoesNotAnswerIsSkippedAfterTheRetryTimeout(Vertx vertx) throws Exception {
+    redeploy(vertx, SHORT_TIMEOUTS);
     stubs(vertx);
     annNode(vertx, "stub-silent", false);
     io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "both ANN nodes heard",

@@ -140,7 +140,7 @@ class LeakScanTest {
 
   static JsonObject config(int port) {
     return new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
-        .put("eventbus", new JsonObject().put("timeout-ms", 250).put("retry-timeout-ms", 60)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("eventbus", new JsonObject().put("timeout-ms", 250).put("retry-timeout-ms", 60)).put("model", new JsonObject().put("poll-interval-ms", StubNodes.POLL_MS))
         .put("analytics", new JsonObject().put("batch-age-ms", 20).put("stop-timeout-ms", 200));
   }
 

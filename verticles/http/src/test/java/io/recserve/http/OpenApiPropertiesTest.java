@@ -73,7 +73,7 @@ class OpenApiPropertiesTest {
     stubs(vertx);
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
         .put("cache", new JsonObject().put("enabled", false))
-        .put("eventbus", new JsonObject().put("timeout-ms", 2000)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("eventbus", new JsonObject().put("timeout-ms", 2000)).put("model", new JsonObject().put("poll-interval-ms", StubNodes.POLL_MS))
         .put("analytics", new JsonObject().put("batch-age-ms", 20).put("retry-max-ms", 100).put("stop-timeout-ms", 200).put("outbox-max", 1000));
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     document = OpenApiCheck.load(vertx);

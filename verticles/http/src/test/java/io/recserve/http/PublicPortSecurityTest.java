@@ -62,7 +62,7 @@ class PublicPortSecurityTest {
 
   static JsonObject config(int port, JsonObject security) {
     return new JsonObject().put("http", new JsonObject().put("port", port).put("host", "127.0.0.1"))
-        .put("eventbus", new JsonObject().put("timeout-ms", 300).put("retry-timeout-ms", 75)).put("model", new JsonObject().put("poll-interval-ms", 200))
+        .put("eventbus", new JsonObject().put("timeout-ms", StubNodes.BUS_TIMEOUT_MS)).put("model", new JsonObject().put("poll-interval-ms", StubNodes.POLL_MS))
         .put("analytics", new JsonObject().put("batch-age-ms", 20).put("stop-timeout-ms", 200))
         .put("security", security);
   }
@@ -122,7 +122,7 @@ class PublicPortSecurityTest {
     }
     HttpResponse<Buffer> lowerCase = web.post(port, "127.0.0.1", "/recommend").putHeader("authorization", "bearer " + READ_KEY)
         .putHeader("content-type", "application/json").sendBuffer(Buffer.buffer(recommend)).await(5, TimeUnit.SECONDS);
-    assertThat(lowerCase.statusCode()).isEqualTo(200);
+    assertThat(lowerCase.statusCode()).as(lowerCase.bodyAsString()).isEqualTo(200);
     assertThat(send(web, port, HttpMethod.POST, "/recommend", READ_KEY, recommend).statusCode()).isEqualTo(200);
     assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", READ_KEY, null).statusCode()).isEqualTo(200);
     assertRefused(send(web, port, HttpMethod.POST, "/feedback", READ_KEY, feedback), 403, "forbidden");
