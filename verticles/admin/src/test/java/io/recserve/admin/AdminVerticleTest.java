@@ -38,7 +38,7 @@ class AdminVerticleTest {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       int first = taken.getLocalPort();
       JsonObject config = new JsonObject().put("admin", new JsonObject().put("port", first).put("port-attempts", 5))
-          .put("eventbus", new JsonObject().put("timeout-ms", 300));
+          .put("eventbus", new JsonObject().put("timeout-ms", 2000));
       AdminVerticle admin = new AdminVerticle(List.of("cache", "analytics"));
       vertx.deployVerticle(admin, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
       assertThat(admin.port()).isGreaterThan(first).isLessThan(first + 5);

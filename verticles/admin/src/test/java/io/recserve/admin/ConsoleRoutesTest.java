@@ -34,7 +34,7 @@ class ConsoleRoutesTest {
   static final String KEY = "console-admin-key-0123456789abcdef";
 
   static int start(Vertx vertx, JsonObject config) throws Exception {
-    config.put("admin", new JsonObject().put("port", 0)).put("eventbus", new JsonObject().put("timeout-ms", 300));
+    config.put("admin", new JsonObject().put("port", 0)).put("eventbus", new JsonObject().put("timeout-ms", 2000));
     AdminVerticle admin = new AdminVerticle(List.of("http"));
     vertx.deployVerticle(admin, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     return admin.port();
