@@ -5,6 +5,7 @@
 #   3       http | embedding, cache, analytics | ann
 # All on the embedded data folder, cache off, joined by Hazelcast on loopback; wrk 2 threads, 64 connections.
 #   bench/cluster.sh [seconds=20] [rounds=1]        prints a line per shape and round, then medians and ratios
+#   SHAPES="single 2" bench/cluster.sh ...            only these shapes
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -48,7 +49,7 @@ run() {  # $1 shape
 }
 out=$work/results.tsv
 for r in $(seq 1 "$rounds"); do
-  for shape in single 2 3; do
+  for shape in ${SHAPES:-single 2 3}; do
     j=$(run $shape)
     python3 -c "import json,sys; d=json.loads(sys.argv[3]); print(f\"{sys.argv[1]}\t{sys.argv[2]}\t{d['rps']:.0f}\t{d['p99_ms']:.1f}\t{d['non2xx']+d['err_timeout']}\")" "$r" "$shape" "$j" | tee -a "$out"
   done
@@ -60,5 +61,5 @@ for line in open(sys.argv[1]):
     r, shape, rps, p99, bad = line.split("\t"); by[shape].append(float(rps))
 med = {k: st.median(v) for k, v in by.items()}
 for k in ("single", "2", "3"):
-    if k in med: print(f"{k:7s} {med[k]:8.0f} req/s  {med[k] / med['single']:.0%} of one JVM")
+    if k in med: print(f"{k:7s} {med[k]:8.0f} req/s" + (f"  {med[k] / med['single']:.0%} of one JVM" if "single" in med else ""))
 PY

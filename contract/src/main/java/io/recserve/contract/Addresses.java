@@ -11,6 +11,11 @@ public final class Addresses {
   public static final String EMBEDDING_USER = "recserve.embedding.user";
   /** Request/reply: {@link NeighbourSearchRequest} to {@link NeighbourSearchReply}. */
   public static final String ANN_SEARCH = "recserve.ann.search";
+  /**
+   * Request/reply, each embedding node's own, for a node that also runs the ANN role: {@link UserSearchRequest} to
+   * {@link UserSearchReply}, the user's vector and the search in one message.
+   */
+  public static final String EMBEDDING_SEARCH = "recserve.embedding.search";
   /** Request/reply: {@link FoldInRequest} to {@link UserEmbeddingReply}; also on each node's own copy. */
   public static final String EMBEDDING_FOLDIN = "recserve.embedding.foldin";
   /** Request/reply: {@link PopularRequest} to {@link NeighbourSearchReply}; also on each node's own copy. */

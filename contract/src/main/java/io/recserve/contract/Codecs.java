@@ -29,6 +29,8 @@ public final class Codecs {
     bus.registerDefaultCodec(UserEmbeddingReply.class, json("recserve.UserEmbeddingReply", UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson));
     bus.registerDefaultCodec(NeighbourSearchRequest.class, json("recserve.NeighbourSearchRequest", NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson));
     bus.registerDefaultCodec(NeighbourSearchReply.class, json("recserve.NeighbourSearchReply", NeighbourSearchReply::toJson, NeighbourSearchReply::fromJson));
+    bus.registerDefaultCodec(UserSearchRequest.class, json("recserve.UserSearchRequest", UserSearchRequest::toJson, UserSearchRequest::fromJson));
+    bus.registerDefaultCodec(UserSearchReply.class, json("recserve.UserSearchReply", UserSearchReply::toJson, UserSearchReply::fromJson));
     bus.registerDefaultCodec(CacheGet.class, json("recserve.CacheGet", CacheGet::toJson, CacheGet::fromJson));
     bus.registerDefaultCodec(CacheEntry.class, json("recserve.CacheEntry", CacheEntry::toJson, CacheEntry::fromJson));
     bus.registerDefaultCodec(SimilarRequest.class, json("recserve.SimilarRequest", SimilarRequest::toJson, SimilarRequest::fromJson));

@@ -38,6 +38,20 @@ class MessageShapesTest {
     assertThat(Recommendation.fromJson(new JsonArray(reply.recommendations()).getJsonObject(0)).title()).isEqualTo("Toy Story (1995)");
     assertThat(reply.movieIds()).containsExactly(1);
     assertThat(reply.scores()).containsExactly(0.7f);
+
+    // The same search asked of a node that runs both roles, and its answer, as they cross between JVMs.
+    Filters drama = Filters.fromJson(new JsonObject().put("genres", new JsonArray().add("Drama")).put("year_min", 1990));
+    UserSearchRequest one = UserSearchRequest.fromJson(new JsonObject(new UserSearchRequest(42, 10, v9, drama).toJson().encode()));
+    assertThat(one).isEqualTo(new UserSearchRequest(42, 10, v9, drama));
+    UserSearchReply found = UserSearchReply.fromJson(new JsonObject(
+        new UserSearchReply(42, v9, true, 7, new NeighbourSearchReply(v9, "1@h", recs, new int[] {1}, new float[] {0.7f})).toJson().encode()));
+    assertThat(found.found()).isTrue();
+    assertThat(found.generation()).isEqualTo(7);
+    assertThat(found.search().movieIds()).containsExactly(1);
+    assertThat(found.search().recommendations()).isEqualTo(recs);
+    UserSearchReply unknown = UserSearchReply.fromJson(new JsonObject(UserSearchReply.unknown(42, v9).toJson().encode()));
+    assertThat(unknown.found()).isFalse();
+    assertThat(unknown.search()).isNull();
   }
 
   @Test

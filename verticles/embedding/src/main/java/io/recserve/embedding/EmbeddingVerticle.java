@@ -9,11 +9,15 @@ import io.recserve.contract.FeedbackRequest;
 import io.recserve.contract.FoldInRequest;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NeighbourSearchReply;
+import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.contract.PopularRequest;
 import io.recserve.contract.RatedRequest;
 import io.recserve.contract.UserChanged;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
+import io.recserve.contract.UserSearchReply;
+import io.recserve.contract.UserSearchRequest;
 import io.recserve.model.feedback.FeedbackStore;
 import io.recserve.model.serving.Explanations;
 import io.recserve.model.serving.FoldIn;
@@ -22,14 +26,16 @@ import io.recserve.model.serving.RatingScale;
 import io.recserve.serving.CurrentModelVersion;
 import io.recserve.serving.Heartbeats;
 import io.recserve.serving.MovieCatalogue;
-import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgSettings;
 import io.recserve.serving.ServedModel;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
@@ -53,6 +59,8 @@ public final class EmbeddingVerticle extends VerticleBase {
   private FeedbackStore feedback;
   private PgSubscriber publications;
   private ServedModel<UserModel> model;
+  /** For the search this node's ANN verticle makes for {@link Addresses#EMBEDDING_SEARCH}: {@code eventbus.timeout-ms}. */
+  private DeliveryOptions searchOptions;
 
   public EmbeddingVerticle() {
     this(null, null);
@@ -70,6 +78,7 @@ public final class EmbeddingVerticle extends VerticleBase {
     if (injected == null) source = new UserModelSource(vertx, config());
     feedback = injected == null ? source.feedback() : injectedFeedback;
     long poll = config().getJsonObject("model", new JsonObject()).getLong("poll-interval-ms", 2000L);
+    searchOptions = new DeliveryOptions().setSendTimeout(config().getJsonObject("eventbus", new JsonObject()).getLong("timeout-ms", 2000L));
     model = new ServedModel<>(vertx, ROLE, injected == null ? source : injected, poll, this::heartbeat, null);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
     MessageConsumer<JsonObject> published = vertx.eventBus().consumer(Addresses.MODEL_PUBLISHED, m -> model.check());
@@ -81,6 +90,7 @@ public final class EmbeddingVerticle extends VerticleBase {
   private void heartbeat() {
     if (requests.isEmpty() && model.current() != null) {
       register(Addresses.EMBEDDING_USER, this::user, true);
+      register(Addresses.EMBEDDING_SEARCH, this::search, false);
       register(Addresses.EMBEDDING_FOLDIN, this::foldIn, true);
       register(Addresses.EMBEDDING_POPULAR, this::popular, true);
       register(Addresses.EMBEDDING_EXPLAIN, this::explain, true);
@@ -138,6 +148,36 @@ public final class EmbeddingVerticle extends VerticleBase {
     ModelRef ref = Heartbeats.wire(loaded.ref());
     message.reply(user == null ? UserEmbeddingReply.unknown(request.userId(), ref)
         : new UserEmbeddingReply(request.userId(), ref, true, user.vector(), user.rated(), user.generation()));
+  }
+
+  /**
+   * A known user's recommendations in one message: the vector and rated movies, then the search by the ANN verticle
+   * of this JVM (this node's own search address), its reply passed on as it came. The HTTP node sends this only to a
+   * node that announces both roles; a failure of the search is passed on with its code.
+   */
+  private void search(Message<Object> message) {
+    UserSearchRequest request = parse(message, UserSearchRequest::of);
+    if (request == null) return;
+    ServedModel.Loaded<UserModel> loaded = version(message, request.model());
+    if (loaded == null) return;
+    UserModel.UserState user = loaded.value().user(request.userId());
+    ModelRef ref = Heartbeats.wire(loaded.ref());
+    if (user == null) {
+      message.reply(UserSearchReply.unknown(request.userId(), ref));
+      return;
+    }
+    NeighbourSearchRequest search = new NeighbourSearchRequest(user.vector(), request.k(), user.rated(), ref, request.filters());
+    vertx.eventBus().request(Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()), search, searchOptions).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(new UserSearchReply(request.userId(), ref, true, user.generation(), NeighbourSearchReply.of(ar.result().body())));
+      } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        message.fail(r.failureCode(), r.getMessage());
+      } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+        message.fail(FailureCodes.MODEL_NOT_LOADED, "no ANN verticle serves on this node");
+      } else {
+        message.fail(FailureCodes.OVERLOADED, "this node's ANN verticle did not answer in time");
+      }
+    });
   }
 
   /** An anonymous user: the vector from the ratings given, by one exact ALS half-step. */

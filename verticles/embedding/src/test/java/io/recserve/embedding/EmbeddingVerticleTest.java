@@ -7,10 +7,16 @@ import io.recserve.bootstrap.PgModelRepository;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
+import io.recserve.contract.Filters;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NodeHeartbeat;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
+import io.recserve.contract.NeighbourSearchReply;
+import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.contract.NodeIdentity;
+import io.recserve.contract.UserSearchReply;
+import io.recserve.contract.UserSearchRequest;
 import io.recserve.model.store.FileModelRepository;
 import io.recserve.model.store.ModelRepository;
 import io.recserve.model.store.TrainedModel;
@@ -92,6 +98,60 @@ class EmbeddingVerticleTest {
     JsonObject config = new JsonObject().put("data", new JsonObject().put("dir", dir.toString()))
         .put("model", new JsonObject().put("poll-interval-ms", 100));
     servesAndFollowsVersions(vertx, new FileModelRepository(dir), config);
+  }
+
+  /**
+   * A node that also runs the ANN role gets a known user's search in one message: the vector and rated movies go to
+   * this JVM's ANN verticle, whose reply (or failure code) comes back as it was.
+   */
+  @Test
+  void aUsersSearchInOneMessageAsksTheAnnVerticleOfThisNode(Vertx vertx) throws Exception {
+    FileModelRepository repo = new FileModelRepository(dir);
+    TrainedModel trained = TestModels.random(20, 30, 4, 1);
+    repo.makeCurrent(repo.saveModel(trained));
+    JsonObject config = new JsonObject().put("data", new JsonObject().put("dir", dir.toString()))
+        .put("model", new JsonObject().put("poll-interval-ms", 100)).put("eventbus", new JsonObject().put("timeout-ms", 5000));
+    vertx.deployVerticle(new EmbeddingVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicReference<ModelRef> served = new java.util.concurrent.atomic.AtomicReference<>();
+    Eventually.until(Duration.ofSeconds(10), "a version served", () -> {
+      served.set(user(vertx, 3).model()); // throws until one is
+      return true;
+    });
+    ModelRef version = served.get();
+    CopyOnWriteArrayList<NeighbourSearchRequest> searched = new CopyOnWriteArrayList<>();
+    NeighbourSearchReply found = new NeighbourSearchReply(version, "here", "[]", new int[] {7}, new float[] {0.5f});
+    var ann = vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()), m -> {
+      NeighbourSearchRequest r = NeighbourSearchRequest.of(m.body());
+      searched.add(r);
+      if (r.k() == 13) m.fail(FailureCodes.INVALID, "{\"field\": \"genres\", \"message\": \"no such genre\"}");
+      else m.reply(found);
+    });
+    ann.completion().await(5, TimeUnit.SECONDS);
+    String address = Addresses.onNode(Addresses.EMBEDDING_SEARCH, NodeIdentity.id());
+    Filters drama = Filters.fromJson(new JsonObject().put("genres", new io.vertx.core.json.JsonArray().add("Drama")));
+
+    UserSearchReply known = UserSearchReply.of(vertx.eventBus().request(address, new UserSearchRequest(3, 4, version, drama).toJson())
+        .await(5, TimeUnit.SECONDS).body());
+    assertThat(known.found()).isTrue();
+    assertThat(known.search().movieIds()).containsExactly(7);
+    assertThat(searched).hasSize(1);
+    assertThat(searched.get(0).vector()).containsExactly(trained.users().vector(2));
+    assertThat(searched.get(0).exclude()).containsExactly(1, 2, 3);
+    assertThat(searched.get(0).k()).isEqualTo(4);
+    assertThat(searched.get(0).model()).isEqualTo(version);
+    assertThat(searched.get(0).filters()).isEqualTo(drama);
+
+    UserSearchReply unknown = UserSearchReply.of(vertx.eventBus().request(address, new UserSearchRequest(999, 4, version, null).toJson())
+        .await(5, TimeUnit.SECONDS).body());
+    assertThat(unknown.found()).isFalse();
+    assertThat(unknown.search()).isNull();
+    assertThat(searched).as("no search for a user the model does not know").hasSize(1);
+
+    assertThatThrownBy(() -> vertx.eventBus().request(address, new UserSearchRequest(3, 13, version, null)).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(ReplyException.class).satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.INVALID));
+    ann.unregister().await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> vertx.eventBus().request(address, new UserSearchRequest(3, 4, version, null)).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(ReplyException.class).satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.MODEL_NOT_LOADED));
   }
 
   /** The console's reads: a user's top-rated movies (best first, ties by id) and movies' titles, in the current version. */

@@ -57,6 +57,11 @@ final class Bus {
       return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
           new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
     }
+    return toOneOf(role, nodes, address, body);
+  }
+
+  /** A request to the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */
+  <T> Future<Message<T>> toOneOf(String role, List<String> nodes, String address, Object body) {
     String first = nodes.get(0);
     String second = nodes.size() > 1 ? nodes.get(1) : null;
     long firstTimeout = second == null ? timeoutMillis : retryTimeoutMillis;

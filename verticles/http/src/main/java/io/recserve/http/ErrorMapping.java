@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.recserve.contract.FailureCodes;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +32,13 @@ final class ErrorMapping {
       this.address = address;
       this.reply = reply;
     }
+  }
+
+  /** True for a node that lacks the model version asked for, or any handler at the address: worth another way. */
+  static boolean lacksVersionOrAddress(Throwable e) {
+    if (!(e instanceof AddressedFailure a)) return false;
+    return a.reply.failureType() == ReplyFailure.NO_HANDLERS
+        || (a.reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && a.reply.failureCode() == FailureCodes.MODEL_NOT_LOADED);
   }
 
   static ApiError toApiError(Throwable e, long timeoutMillis, String requestId) {

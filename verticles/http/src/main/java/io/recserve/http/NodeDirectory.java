@@ -74,8 +74,28 @@ final class NodeDirectory {
       NodeHeartbeat b = h.beat();
       if (b.role().equals(role) && b.accepting() && (model == null || b.holds(model))) found.add(b.node());
     }
+    return inTurn(role, found);
+  }
+
+  /**
+   * Live nodes other than {@code self} that run both the embedding and the ANN role, take requests in both and hold
+   * {@code model}: nodes that can do a known user's whole search in one message ({@code Addresses.EMBEDDING_SEARCH}).
+   * In the order to try them, round-robin as {@link #candidates}.
+   */
+  List<String> searchingEmbeddingNodes(ModelRef model, String self) {
+    List<String> found = new ArrayList<>();
+    for (Heard h : nodes.values()) {
+      NodeHeartbeat b = h.beat();
+      if (!b.role().equals("embedding") || b.node().equals(self) || !b.accepting() || !b.holds(model)) continue;
+      Heard ann = nodes.get("ann/" + b.node());
+      if (ann != null && ann.beat().accepting() && ann.beat().holds(model)) found.add(b.node());
+    }
+    return inTurn("embedding+ann", found);
+  }
+
+  private List<String> inTurn(String key, List<String> found) {
     if (found.size() > 1) {
-      int turn = turns.merge(role, 1, Integer::sum);
+      int turn = turns.merge(key, 1, Integer::sum);
       java.util.Collections.rotate(found, -(turn % found.size()));
     }
     return found;

@@ -11,16 +11,21 @@ import io.recserve.contract.FoldInRequest;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.contract.PopularRequest;
 import io.recserve.contract.RecommendationEvent;
 import io.recserve.contract.SimilarRequest;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
+import io.recserve.contract.UserSearchReply;
+import io.recserve.contract.UserSearchRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The request path every recommendation route shares: the near-cache, the cache verticle, then the embedding node
@@ -115,19 +120,41 @@ final class RecommendationFlow {
         });
   }
 
-  /** A known user: the vector from the embedding node, then the ANN search (or the popular fallback). */
+  /**
+   * A known user: the vector from the embedding node, then the ANN search (or the popular fallback). When another JVM
+   * runs both roles and holds the version, one message to it does both ({@link Addresses#EMBEDDING_SEARCH}): two
+   * crossings between JVMs instead of four. If that node lacks the version or the address (a node of an older
+   * release), the two requests are made as usual.
+   */
   private Future<Answer> compute(RecommendationRequest request, ModelRef version) {
+    List<String> both = version == null ? List.of() : directory.searchingEmbeddingNodes(version, NodeIdentity.id());
+    if (both.isEmpty()) return computeInTwo(request, version);
+    return bus.<Object>toOneOf("embedding", both, Addresses.EMBEDDING_SEARCH, new UserSearchRequest(request.userId(), request.cutoff(), version, request.filters()))
+        .compose(
+            m -> {
+              UserSearchReply user = UserSearchReply.of(m.body());
+              return known(request, user.found(), user.model(), user.generation(), () -> Future.succeededFuture(answer(user.search())));
+            },
+            e -> ErrorMapping.lacksVersionOrAddress(e) ? computeInTwo(request, version) : Future.failedFuture(e));
+  }
+
+  private Future<Answer> computeInTwo(RecommendationRequest request, ModelRef version) {
     return bus.<Object>toNode("embedding", Addresses.EMBEDDING_USER, new UserEmbeddingRequest(request.userId(), version), version)
         .compose(m -> {
           UserEmbeddingReply user = UserEmbeddingReply.of(m.body());
-          if (!user.found()) {
-            if (!request.popularFallback()) return Future.succeededFuture(Answer.empty(user.model()).withGeneration(user.generation()));
-            return popular(request, user.model(), new int[0]).map(a -> a.withGeneration(user.generation()));
-          }
-          return search(user.vector(), user.rated(), request, user.model())
-              .compose(answer -> request.explain() ? explain(answer, new ExplainRequest(request.userId(), null, null, answer.movieIds(), answer.model())) : Future.succeededFuture(answer))
-              .map(a -> a.withGeneration(user.generation()));
+          return known(request, user.found(), user.model(), user.generation(), () -> search(user.vector(), user.rated(), request, user.model()));
         });
+  }
+
+  /** What follows the embedding node's answer: the search of a user it knows, else the popular fallback or nothing. */
+  private Future<Answer> known(RecommendationRequest request, boolean found, ModelRef model, long generation, Supplier<Future<Answer>> search) {
+    if (!found) {
+      if (!request.popularFallback()) return Future.succeededFuture(Answer.empty(model).withGeneration(generation));
+      return popular(request, model, new int[0]).map(a -> a.withGeneration(generation));
+    }
+    return search.get()
+        .compose(answer -> request.explain() ? explain(answer, new ExplainRequest(request.userId(), null, null, answer.movieIds(), answer.model())) : Future.succeededFuture(answer))
+        .map(a -> a.withGeneration(generation));
   }
 
   /** An anonymous user: folded in from the given ratings, which are left out of the answer. Not cached. */

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.CacheEntry;
 import io.recserve.contract.ComponentStatus;
+import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelRef;
 import io.recserve.contract.NodeHeartbeat;
 import io.recserve.contract.NeighbourSearchReply;
 import io.recserve.contract.NeighbourSearchRequest;
 import io.recserve.contract.UserEmbeddingReply;
 import io.recserve.contract.UserEmbeddingRequest;
+import io.recserve.contract.UserSearchReply;
+import io.recserve.contract.UserSearchRequest;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -277,6 +280,51 @@ class HttpVerticleTest {
     assertThat(events.get(1).getString("request_id")).isEqualTo(second.bodyAsJsonObject().getString("request_id"));
     assertThat(events.get(0).getJsonArray("items").getJsonObject(0)).isEqualTo(new JsonObject().put("movie_id", 2).put("score", 0.9));
     assertThat(events.get(0).getLong("model_version")).isEqualTo(4);
+  }
+
+  /**
+   * A node that runs embedding and ANN both (another JVM, in a cluster): a known user's search is one message to it,
+   * filters and all. When that node says it lacks the version, the request goes the usual two-step way.
+   */
+  @Test
+  void aNodeRunningBothRolesGetsAUsersSearchInOneMessageAndOneLackingTheVersionIsAskedInTwo(Vertx vertx) throws Exception {
+    List<UserSearchRequest> asked = new CopyOnWriteArrayList<>();
+    AtomicInteger lacking = new AtomicInteger();
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_SEARCH, "stub-both"), m -> {
+      UserSearchRequest r = UserSearchRequest.of(m.body());
+      asked.add(r);
+      if (lacking.getAndDecrement() > 0) {
+        m.fail(FailureCodes.MODEL_NOT_LOADED, "not held here");
+        return;
+      }
+      String eight = "[{\"movie_id\":8,\"title\":\"Movie 8\",\"genres\":[\"Drama\"],\"score\":0.8}]";
+      m.reply(r.userId() < 10 ? new UserSearchReply(r.userId(), V4, true, 0, new NeighbourSearchReply(V4, "stub-both", eight, new int[] {8}, new float[] {0.8f}))
+          : UserSearchReply.unknown(r.userId(), V4));
+    });
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, "stub-both"),
+        m -> m.reply(new UserEmbeddingReply(UserEmbeddingRequest.of(m.body()).userId(), V4, true, new float[] {1, 2}, new int[] {1})));
+    heartbeat(vertx, "embedding", "stub-both");
+    annNode(vertx, "stub-both", true);
+    awaitReady();
+
+    var known = post("{\"user_id\": 3, \"cutoff\": 4, \"genres\": [\"Drama\"], \"year_min\": 1990}", "application/json");
+    assertThat(known.statusCode()).as(known.bodyAsString()).isEqualTo(200);
+    assertThat(known.bodyAsJsonObject().getJsonArray("recommendations").getJsonObject(0).getInteger("movie_id")).isEqualTo(8);
+    assertThat(asked).hasSize(1);
+    assertThat(asked.get(0).userId()).isEqualTo(3);
+    assertThat(asked.get(0).k()).isEqualTo(4);
+    assertThat(asked.get(0).model()).isEqualTo(V4);
+    assertThat(asked.get(0).filters().genres()).containsExactly("drama");
+    assertThat(asked.get(0).filters().yearMin()).isEqualTo(1990);
+    assertThat(post("{\"user_id\": 12}", "application/json").bodyAsJsonObject().getJsonArray("recommendations")).isEmpty();
+    assertThat(annCalls.get()).as("no search asked of the ANN address directly").isZero();
+
+    lacking.set(1);
+    var twoSteps = post("{\"user_id\": 5, \"cutoff\": 2}", "application/json");
+    assertThat(twoSteps.statusCode()).as(twoSteps.bodyAsString()).isEqualTo(200);
+    assertThat(twoSteps.bodyAsJsonObject().getJsonArray("recommendations").getJsonObject(0).getInteger("movie_id")).isEqualTo(2);
+    assertThat(asked).hasSize(3);
+    assertThat(annCalls.get()).isEqualTo(1);
   }
 
   @Test
