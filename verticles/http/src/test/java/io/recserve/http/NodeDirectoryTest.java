@@ -20,6 +20,22 @@ class NodeDirectoryTest {
     assertThat(directory.candidates("embedding", V1)).isEmpty();
   }
 
+  /** Nodes that can take a user's whole search in one message: both roles there, accepting, holding the version, not this JVM. */
+  @Test
+  void aUsersSearchGoesInOneMessageOnlyToAnotherNodeWhoseTwoRolesHoldTheVersion() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("embedding", "both", true, V2, V1, null));
+    directory.heard(new NodeHeartbeat("ann", "both", true, V2, null, null));
+    directory.heard(new NodeHeartbeat("embedding", "self", true, V2, null, null));
+    directory.heard(new NodeHeartbeat("ann", "self", true, V2, null, null));
+    directory.heard(new NodeHeartbeat("embedding", "alone", true, V2, null, null));
+    directory.heard(new NodeHeartbeat("ann", "other", true, V2, V1, null));
+    assertThat(directory.searchingEmbeddingNodes(V2, "self")).containsExactly("both");
+    assertThat(directory.searchingEmbeddingNodes(V1, "self")).as("the ANN verticle there lacks it").isEmpty();
+    directory.heard(new NodeHeartbeat("ann", "both", false, null, null, V2));
+    assertThat(directory.searchingEmbeddingNodes(V2, "self")).as("its ANN verticle takes no requests").isEmpty();
+  }
+
   @Test
   void twoPublishesDuringOneIndexBuildLeaveNothingServableRatherThanAMixedVersion() {
     NodeDirectory directory = new NodeDirectory(1000);
