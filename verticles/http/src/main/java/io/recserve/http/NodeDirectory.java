@@ -72,7 +72,7 @@ final class NodeDirectory {
     List<String> found = new ArrayList<>();
     for (Heard h : nodes.values()) {
       NodeHeartbeat b = h.beat();
-      if (b.role().equals(role) && b.accepting() && (model == null || b.holds(model))) found.add(b.node());
+      if (serves(b, role, model)) found.add(b.node());
     }
     return inTurn(role, found);
   }
@@ -86,11 +86,16 @@ final class NodeDirectory {
     List<String> found = new ArrayList<>();
     for (Heard h : nodes.values()) {
       NodeHeartbeat b = h.beat();
-      if (!b.role().equals("embedding") || b.node().equals(self) || !b.accepting() || !b.holds(model)) continue;
+      if (b.node().equals(self) || !serves(b, "embedding", model)) continue;
       Heard ann = nodes.get("ann/" + b.node());
-      if (ann != null && ann.beat().accepting() && ann.beat().holds(model)) found.add(b.node());
+      if (ann != null && serves(ann.beat(), "ann", model)) found.add(b.node());
     }
     return inTurn("embedding+ann", found);
+  }
+
+  /** The node runs {@code role}, takes requests, and holds {@code model} (any version when null). */
+  private static boolean serves(NodeHeartbeat b, String role, ModelRef model) {
+    return b.role().equals(role) && b.accepting() && (model == null || b.holds(model));
   }
 
   private List<String> inTurn(String key, List<String> found) {
