@@ -16,6 +16,13 @@ public final class Addresses {
    * {@link UserSearchReply}, the user's vector and the search in one message.
    */
   public static final String EMBEDDING_SEARCH = "recserve.embedding.search";
+  /**
+   * Request/reply, each node's own ({@link #onNode}): {@link RelayBatch} to {@link RelayReply}, several requests for
+   * one of the {@link #RELAYED} addresses of that node in one message.
+   */
+  public static final String RELAY = "recserve.node.relay";
+  /** The addresses a node relays: the reads of a recommendation's path. */
+  public static final java.util.Set<String> RELAYED = java.util.Set.of(EMBEDDING_SEARCH, EMBEDDING_USER, ANN_SEARCH);
   /** Request/reply: {@link FoldInRequest} to {@link UserEmbeddingReply}; also on each node's own copy. */
   public static final String EMBEDDING_FOLDIN = "recserve.embedding.foldin";
   /** Request/reply: {@link PopularRequest} to {@link NeighbourSearchReply}; also on each node's own copy. */

@@ -6,6 +6,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -17,7 +19,46 @@ import java.util.function.Function;
 public final class Codecs {
   private Codecs() {}
 
+  /** Each record's JSON, by its class: what {@link #toJson} and the codecs write. */
+  private static final Map<Class<?>, Function<Object, JsonObject>> TO_JSON = new LinkedHashMap<>();
+  private static final Map<Class<?>, Function<JsonObject, ?>> FROM_JSON = new LinkedHashMap<>();
+
+  static {
+    shape(UserEmbeddingRequest.class, UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson);
+    shape(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson);
+    shape(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson);
+    shape(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::fromJson);
+    shape(UserSearchRequest.class, UserSearchRequest::toJson, UserSearchRequest::fromJson);
+    shape(UserSearchReply.class, UserSearchReply::toJson, UserSearchReply::fromJson);
+    shape(CacheGet.class, CacheGet::toJson, CacheGet::fromJson);
+    shape(CacheEntry.class, CacheEntry::toJson, CacheEntry::fromJson);
+    shape(SimilarRequest.class, SimilarRequest::toJson, SimilarRequest::fromJson);
+    shape(FoldInRequest.class, FoldInRequest::toJson, FoldInRequest::fromJson);
+    shape(PopularRequest.class, PopularRequest::toJson, PopularRequest::fromJson);
+    shape(ExplainRequest.class, ExplainRequest::toJson, ExplainRequest::fromJson);
+    shape(FeedbackRequest.class, FeedbackRequest::toJson, FeedbackRequest::fromJson);
+    shape(UserChanged.class, UserChanged::toJson, UserChanged::fromJson);
+    shape(RelayBatch.class, RelayBatch::toJson, RelayBatch::fromJson);
+    shape(RelayReply.class, RelayReply::toJson, RelayReply::fromJson);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void shape(Class<T> type, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {
+    TO_JSON.put(type, body -> toJson.apply((T) body));
+    FROM_JSON.put(type, fromJson);
+  }
+
+  /** A message body as JSON: a record of this package by its own shape, a {@code JsonObject} as it is. */
+  public static JsonObject toJson(Object body) {
+    if (body instanceof JsonObject json) return json;
+    if (body instanceof EventBatch batch) return batch.toJson();
+    Function<Object, JsonObject> toJson = body == null ? null : TO_JSON.get(body.getClass());
+    if (toJson == null) throw new IllegalArgumentException("no JSON shape for " + (body == null ? "null" : body.getClass().getName()));
+    return toJson.apply(body);
+  }
+
   /** Registers every record's codec on this Vert.x instance, once (later calls do nothing). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public static synchronized void register(Vertx vertx) {
     EventBus bus = vertx.eventBus();
     try {
@@ -25,24 +66,10 @@ public final class Codecs {
     } catch (IllegalStateException alreadyRegistered) {
       return;
     }
-    bus.registerDefaultCodec(UserEmbeddingRequest.class, json("recserve.UserEmbeddingRequest", UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson));
-    bus.registerDefaultCodec(UserEmbeddingReply.class, json("recserve.UserEmbeddingReply", UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson));
-    bus.registerDefaultCodec(NeighbourSearchRequest.class, json("recserve.NeighbourSearchRequest", NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson));
-    bus.registerDefaultCodec(NeighbourSearchReply.class, json("recserve.NeighbourSearchReply", NeighbourSearchReply::toJson, NeighbourSearchReply::fromJson));
-    bus.registerDefaultCodec(UserSearchRequest.class, json("recserve.UserSearchRequest", UserSearchRequest::toJson, UserSearchRequest::fromJson));
-    bus.registerDefaultCodec(UserSearchReply.class, json("recserve.UserSearchReply", UserSearchReply::toJson, UserSearchReply::fromJson));
-    bus.registerDefaultCodec(CacheGet.class, json("recserve.CacheGet", CacheGet::toJson, CacheGet::fromJson));
-    bus.registerDefaultCodec(CacheEntry.class, json("recserve.CacheEntry", CacheEntry::toJson, CacheEntry::fromJson));
-    bus.registerDefaultCodec(SimilarRequest.class, json("recserve.SimilarRequest", SimilarRequest::toJson, SimilarRequest::fromJson));
-    bus.registerDefaultCodec(FoldInRequest.class, json("recserve.FoldInRequest", FoldInRequest::toJson, FoldInRequest::fromJson));
-    bus.registerDefaultCodec(PopularRequest.class, json("recserve.PopularRequest", PopularRequest::toJson, PopularRequest::fromJson));
-    bus.registerDefaultCodec(ExplainRequest.class, json("recserve.ExplainRequest", ExplainRequest::toJson, ExplainRequest::fromJson));
-    bus.registerDefaultCodec(FeedbackRequest.class, json("recserve.FeedbackRequest", FeedbackRequest::toJson, FeedbackRequest::fromJson));
-    bus.registerDefaultCodec(UserChanged.class, json("recserve.UserChanged", UserChanged::toJson, UserChanged::fromJson));
-  }
-
-  private static <T> RecordCodec<T> json(String name, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {
-    return new RecordCodec<>(name, t -> toJson.apply(t).toBuffer(), fromJson);
+    for (Class type : TO_JSON.keySet()) {
+      Function<Object, JsonObject> toJson = TO_JSON.get(type);
+      bus.registerDefaultCodec(type, new RecordCodec<>("recserve." + type.getSimpleName(), t -> toJson.apply(t).toBuffer(), (Function) FROM_JSON.get(type)));
+    }
   }
 
   /** Identity inside the JVM; JSON text between nodes. */

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.recserve.security.TlsFiles;
+import io.recserve.serving.RelayVerticle;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -102,6 +103,8 @@ public final class RecserveNode {
     if (roles.needsModel()) { // where the store is read: publish and rollback requests from any node land here
       deployed.add(vertx.deployVerticle(new ModelAdminVerticle(), new DeploymentOptions().setConfig(config).setThreadingModel(ThreadingModel.WORKER))
           .onSuccess(id -> deployments.put("model-admin", id)));
+      // batches of the request path's reads from HTTP nodes in other JVMs (RelayBatch): one crossing for many requests
+      deployed.add(vertx.deployVerticle(new RelayVerticle(), new DeploymentOptions()).onSuccess(id -> deployments.put("relay", id)));
     }
     return Future.all(deployed).mapEmpty();
   }

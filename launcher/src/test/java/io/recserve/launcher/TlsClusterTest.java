@@ -7,13 +7,17 @@ import io.recserve.contract.Addresses;
 import io.recserve.model.store.FileModelRepository;
 import io.recserve.testing.Eventually;
 import io.recserve.testing.TestModels;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -83,6 +88,7 @@ class TlsClusterTest {
       config.getJsonObject("admin").put("port", 0).put("timeout-ms", 1500);
       config.getJsonObject("eventbus").put("timeout-ms", 1000).put("retry-timeout-ms", 300);
       config.getJsonObject("model").put("poll-interval-ms", 300);
+      config.getJsonObject("cache").put("enabled", false); // every request searches, so that requests arriving together are relayed together
       config.getJsonObject("cluster").put("enabled", true).put("members", MEMBERS).put("hazelcast-port", HAZELCAST_PORT).put("name", CLUSTER_NAME)
           .put("tls", new JsonObject().put("key-file", cluster.privateKeyPath()).put("cert-file", cluster.certificatePath())
               .put("trust-file", cluster.certificatePath()));
@@ -128,12 +134,32 @@ class TlsClusterTest {
       });
       assertThat(failedMillis).allMatch(ms -> ms < 2000);
       // Its heartbeats never arrive: readiness knows one ANN node, and every request is answered by it.
+      Map<Integer, JsonArray> alone = new HashMap<>();
       for (int i = 0; i < 30; i++) {
         long started = System.nanoTime();
         HttpResponse<Buffer> r = recommend(web, port, 1 + i % 30);
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3000);
+        alone.put(1 + i % 30, r.bodyAsJsonObject().getJsonArray("recommendations"));
       }
+      // Requests arriving together cross to the backend in one relay message, each with the answer it gets alone.
+      AtomicInteger relayed = new AtomicInteger();
+      node.vertx().eventBus().addOutboundInterceptor(delivery -> {
+        if (delivery.message().address().startsWith(Addresses.RELAY + ".")) relayed.incrementAndGet();
+        delivery.next();
+      });
+      WebClient many = WebClient.create(clientVertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(30));
+      Eventually.until(Duration.ofSeconds(30), "a relay batch from the HTTP node", () -> {
+        List<Future<HttpResponse<Buffer>>> together = new ArrayList<>();
+        for (int user = 1; user <= 30; user++) together.add(send(many, port, user));
+        Future.all(together).await(15, TimeUnit.SECONDS);
+        for (int user = 1; user <= 30; user++) {
+          HttpResponse<Buffer> r = together.get(user - 1).result();
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+          assertThat(r.bodyAsJsonObject().getJsonArray("recommendations")).as("user %d", user).isEqualTo(alone.get(user));
+        }
+        return relayed.get() > 0;
+      });
       JsonObject detail = web.get(node.adminPort(), "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
       assertThat(detail.getString("status")).as(detail.encode()).isEqualTo("UP");
       JsonObject model = detail.getJsonArray("checks").stream().map(JsonObject.class::cast).filter(c -> c.getString("id").equals("model"))
@@ -152,7 +178,11 @@ class TlsClusterTest {
   }
 
   static HttpResponse<Buffer> recommend(WebClient web, int port, int user) throws Exception {
+    return send(web, port, user).await(15, TimeUnit.SECONDS);
+  }
+
+  static Future<HttpResponse<Buffer>> send(WebClient web, int port, int user) {
     return web.post(port, "127.0.0.1", "/recommend").putHeader("content-type", "application/json").timeout(10_000)
-        .sendBuffer(Buffer.buffer("{\"user_id\": " + user + "}")).await(15, TimeUnit.SECONDS);
+        .sendBuffer(Buffer.buffer("{\"user_id\": " + user + "}"));
   }
 }

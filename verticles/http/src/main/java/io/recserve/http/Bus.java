@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelRef;
+import io.recserve.contract.NodeIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -18,7 +19,9 @@ import java.util.List;
  * that holds the version, by the node's own address ({@link Addresses#onNode}); when it does not answer within
  * {@code eventbus.retry-timeout-ms} (a quarter of the timeout by default) or answers that it lacks the version, the
  * request is tried once more on another node, within what is left of the timeout. Searches and lookups have no side
- * effect, so a second try is safe. Failures are counted per address ({@code recserve_eventbus_request_failures}).
+ * effect, so a second try is safe. A first try of the request path's reads on another node goes through the
+ * {@link RelayBatcher}, with the other requests of the same event-loop turn for that node, in one message. Failures
+ * are counted per address ({@code recserve_eventbus_request_failures}).
  */
 final class Bus {
   private final Vertx vertx;
@@ -27,14 +30,21 @@ final class Bus {
   private final long retryTimeoutMillis;
   private final MeterRegistry registry;
   private final DeliveryOptions options;
+  private final RelayBatcher batcher;
 
   Bus(Vertx vertx, NodeDirectory directory, long timeoutMillis, long retryTimeoutMillis, MeterRegistry registry) {
+    this(vertx, directory, timeoutMillis, retryTimeoutMillis, registry, 1);
+  }
+
+  /** {@code relayBatchMax}: at most this many requests in one {@link RelayBatcher} message; 1 sends each alone. */
+  Bus(Vertx vertx, NodeDirectory directory, long timeoutMillis, long retryTimeoutMillis, MeterRegistry registry, int relayBatchMax) {
     this.vertx = vertx;
     this.directory = directory;
     this.timeoutMillis = timeoutMillis;
     this.retryTimeoutMillis = Math.min(retryTimeoutMillis, timeoutMillis);
     this.registry = registry;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    this.batcher = new RelayBatcher(vertx, relayBatchMax, registry);
   }
 
   long timeoutMillis() {
@@ -47,33 +57,36 @@ final class Bus {
   }
 
   /**
-   * A request for data of model version {@code model} to a node of {@code role} that holds it, retried once on
-   * another such node. Before any node of the role has sent a heartbeat, it goes to the shared address.
+   * The reply body of a request for data of model version {@code model} to a node of {@code role} that holds it,
+   * retried once on another such node. Before any node of the role has sent a heartbeat, it goes to the shared address.
    */
-  <T> Future<Message<T>> toNode(String role, String address, Object body, ModelRef model) {
+  Future<Object> toNode(String role, String address, Object body, ModelRef model) {
     List<String> nodes = directory.candidates(role, model);
     if (nodes.isEmpty()) {
-      if (!directory.knowsNodes(role)) return request(address, body);
+      if (!directory.knowsNodes(role)) return request(address, body).map(Message::body);
       return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
           new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
     }
     return toOneOf(role, nodes, address, body);
   }
 
-  /** A request to the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */
-  <T> Future<Message<T>> toOneOf(String role, List<String> nodes, String address, Object body) {
+  /** The reply body from the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */
+  Future<Object> toOneOf(String role, List<String> nodes, String address, Object body) {
     String first = nodes.get(0);
     String second = nodes.size() > 1 ? nodes.get(1) : null;
     long firstTimeout = second == null ? timeoutMillis : retryTimeoutMillis;
     long started = System.nanoTime();
-    return vertx.eventBus().<T>request(Addresses.onNode(address, first), body, new DeliveryOptions().setSendTimeout(firstTimeout))
+    Future<Object> firstTry = !first.equals(NodeIdentity.id()) && batcher.relays(first, address)
+        ? batcher.request(first, address, body, firstTimeout)
+        : vertx.eventBus().request(Addresses.onNode(address, first), body, new DeliveryOptions().setSendTimeout(firstTimeout)).map(Message::body);
+    return firstTry
         .recover(e -> {
           if (second == null || !retryable(e)) return fail(address, e);
           count(address, e);
           if (e instanceof ReplyException r && r.failureType() != ReplyFailure.RECIPIENT_FAILURE) directory.suspect(role, first);
           long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
-          return vertx.eventBus().<T>request(Addresses.onNode(address, second), body, new DeliveryOptions().setSendTimeout(left))
-              .recover(e2 -> fail(address, e2));
+          return vertx.eventBus().request(Addresses.onNode(address, second), body, new DeliveryOptions().setSendTimeout(left))
+              .map(Message::body).recover(e2 -> fail(address, e2));
         });
   }
 

@@ -71,7 +71,7 @@ public final class HttpVerticle extends VerticleBase {
     NodeDirectory directory = new NodeDirectory(heartbeatMillis);
     expireTimer = vertx.setPeriodic(heartbeatMillis, id -> directory.expire());
     MessageConsumer<JsonObject> heartbeats = vertx.eventBus().consumer(Addresses.HEARTBEAT, m -> directory.heard(NodeHeartbeat.fromJson(m.body())));
-    Bus bus = new Bus(vertx, directory, timeoutMillis, retryMillis, registry);
+    Bus bus = new Bus(vertx, directory, timeoutMillis, retryMillis, registry, eventbus.getInteger("relay-batch-max", 64));
     JsonObject cache = config().getJsonObject("cache", new JsonObject());
     NearCache near = NearCache.of(vertx, cache.getLong("near-max-bytes", 64L << 20), cache.getLong("near-ttl-seconds", 10L));
     JsonObject analytics = config().getJsonObject("analytics", new JsonObject());

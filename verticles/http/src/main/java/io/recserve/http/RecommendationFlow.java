@@ -129,19 +129,19 @@ final class RecommendationFlow {
   private Future<Answer> compute(RecommendationRequest request, ModelRef version) {
     List<String> both = version == null ? List.of() : directory.searchingEmbeddingNodes(version, NodeIdentity.id());
     if (both.isEmpty()) return computeInTwo(request, version);
-    return bus.<Object>toOneOf("embedding", both, Addresses.EMBEDDING_SEARCH, new UserSearchRequest(request.userId(), request.cutoff(), version, request.filters()))
+    return bus.toOneOf("embedding", both, Addresses.EMBEDDING_SEARCH, new UserSearchRequest(request.userId(), request.cutoff(), version, request.filters()))
         .compose(
             m -> {
-              UserSearchReply user = UserSearchReply.of(m.body());
+              UserSearchReply user = UserSearchReply.of(m);
               return known(request, user.found(), user.model(), user.generation(), () -> Future.succeededFuture(answer(user.search())));
             },
             e -> ErrorMapping.lacksVersionOrAddress(e) ? computeInTwo(request, version) : Future.failedFuture(e));
   }
 
   private Future<Answer> computeInTwo(RecommendationRequest request, ModelRef version) {
-    return bus.<Object>toNode("embedding", Addresses.EMBEDDING_USER, new UserEmbeddingRequest(request.userId(), version), version)
+    return bus.toNode("embedding", Addresses.EMBEDDING_USER, new UserEmbeddingRequest(request.userId(), version), version)
         .compose(m -> {
-          UserEmbeddingReply user = UserEmbeddingReply.of(m.body());
+          UserEmbeddingReply user = UserEmbeddingReply.of(m);
           return known(request, user.found(), user.model(), user.generation(), () -> search(user.vector(), user.rated(), request, user.model()));
         });
   }
@@ -159,9 +159,9 @@ final class RecommendationFlow {
 
   /** An anonymous user: folded in from the given ratings, which are left out of the answer. Not cached. */
   private Future<Answer> anonymous(RecommendationRequest request, ModelRef version) {
-    return bus.<Object>toNode("embedding", Addresses.EMBEDDING_FOLDIN, new FoldInRequest(request.ratedMovies(), request.ratings(), version), version)
+    return bus.toNode("embedding", Addresses.EMBEDDING_FOLDIN, new FoldInRequest(request.ratedMovies(), request.ratings(), version), version)
         .compose(m -> {
-          UserEmbeddingReply user = UserEmbeddingReply.of(m.body());
+          UserEmbeddingReply user = UserEmbeddingReply.of(m);
           return search(user.vector(), user.rated(), request, user.model())
               .compose(answer -> request.explain()
                   ? explain(answer, new ExplainRequest(null, request.ratedMovies(), request.ratings(), answer.movieIds(), answer.model()))
@@ -171,12 +171,12 @@ final class RecommendationFlow {
 
   private Future<Answer> search(float[] vector, int[] exclude, RecommendationRequest request, ModelRef model) {
     NeighbourSearchRequest search = new NeighbourSearchRequest(vector, request.cutoff(), exclude, model, request.filters());
-    return bus.<Object>toNode("ann", Addresses.ANN_SEARCH, search, model).map(r -> answer(NeighbourSearchReply.of(r.body())));
+    return bus.toNode("ann", Addresses.ANN_SEARCH, search, model).map(r -> answer(NeighbourSearchReply.of(r)));
   }
 
   private Future<Answer> popular(RecommendationRequest request, ModelRef model, int[] exclude) {
-    return bus.<Object>toNode("embedding", Addresses.EMBEDDING_POPULAR, new PopularRequest(request.cutoff(), exclude, model, request.filters()), model)
-        .map(r -> answer(NeighbourSearchReply.of(r.body())));
+    return bus.toNode("embedding", Addresses.EMBEDDING_POPULAR, new PopularRequest(request.cutoff(), exclude, model, request.filters()), model)
+        .map(r -> answer(NeighbourSearchReply.of(r)));
   }
 
   private static Answer answer(NeighbourSearchReply reply) {
@@ -186,8 +186,8 @@ final class RecommendationFlow {
   /** Adds {@code "because": [{"movie_id", "title"}]} to each recommendation. */
   private Future<Answer> explain(Answer answer, ExplainRequest request) {
     if (answer.isEmpty()) return Future.succeededFuture(answer);
-    return bus.<Object>toNode("embedding", Addresses.EMBEDDING_EXPLAIN, request, answer.model()).map(m -> {
-      JsonArray because = ExplainRequest.because((JsonObject) m.body());
+    return bus.toNode("embedding", Addresses.EMBEDDING_EXPLAIN, request, answer.model()).map(m -> {
+      JsonArray because = ExplainRequest.because((JsonObject) m);
       JsonArray recommendations = new JsonArray(new String(answer.recommendations(), StandardCharsets.UTF_8));
       for (int i = 0; i < recommendations.size(); i++) {
         recommendations.getJsonObject(i).put("because", i < because.size() ? because.getJsonArray(i) : new JsonArray());
@@ -224,7 +224,7 @@ final class RecommendationFlow {
   }
 
   private Future<Answer> similar(SimilarRequest request) {
-    return bus.<Object>toNode("ann", Addresses.ANN_SIMILAR, request, request.model()).map(r -> answer(NeighbourSearchReply.of(r.body())));
+    return bus.toNode("ann", Addresses.ANN_SIMILAR, request, request.model()).map(r -> answer(NeighbourSearchReply.of(r)));
   }
 
   /**
