@@ -40,7 +40,8 @@ final class RelayBatcher {
   RelayBatcher(Vertx vertx, int maxBatch, MeterRegistry registry) {
     this.vertx = vertx;
     this.maxBatch = maxBatch;
-    this.sizes = registry == null ? null : DistributionSummary.builder("recserve_eventbus_relay_batch_size").register(registry);
+    this.sizes = registry == null ? null : DistributionSummary.builder("recserve_eventbus_relay_batch_size")
+        .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(1, maxBatch)).register(registry);
   }
 
   /** Whether requests for {@code address} of {@code node} go through here. */
