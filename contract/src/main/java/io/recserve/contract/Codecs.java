@@ -51,10 +51,23 @@ public final class Codecs {
   /** A message body as JSON: a record of this package by its own shape, a {@code JsonObject} as it is. */
   public static JsonObject toJson(Object body) {
     if (body instanceof JsonObject json) return json;
+    if (body instanceof RawJson raw) return new JsonObject(raw.text());
     if (body instanceof EventBatch batch) return batch.toJson();
     Function<Object, JsonObject> toJson = body == null ? null : TO_JSON.get(body.getClass());
     if (toJson == null) throw new IllegalArgumentException("no JSON shape for " + (body == null ? "null" : body.getClass().getName()));
     return toJson.apply(body);
+  }
+
+  /**
+   * A message body as JSON text, appended to {@code out}: the search replies and raw text without a JSON tree, the rest
+   * through {@link #toJson}.
+   */
+  public static StringBuilder encode(Object body, StringBuilder out) {
+    if (body instanceof UserSearchReply r) return r.encode(out);
+    if (body instanceof NeighbourSearchReply r) return r.encode(out);
+    if (body instanceof RawJson raw) return out.append(raw.text());
+    if (body instanceof RelayReply r) return out.append(r.encode());
+    return out.append(toJson(body).encode());
   }
 
   /** Registers every record's codec on this Vert.x instance, once (later calls do nothing). */
@@ -62,13 +75,17 @@ public final class Codecs {
   public static synchronized void register(Vertx vertx) {
     EventBus bus = vertx.eventBus();
     try {
-      bus.registerDefaultCodec(EventBatch.class, new RecordCodec<>("recserve.EventBatch", b -> Buffer.buffer(b.encode()), EventBatch::fromJson));
+      bus.registerDefaultCodec(EventBatch.class, new RecordCodec<>("recserve.EventBatch", b -> Buffer.buffer(b.encode()), text -> EventBatch.fromJson(new JsonObject(text))));
     } catch (IllegalStateException alreadyRegistered) {
       return;
     }
     for (Class type : TO_JSON.keySet()) {
-      Function<Object, JsonObject> toJson = TO_JSON.get(type);
-      bus.registerDefaultCodec(type, new RecordCodec<>("recserve." + type.getSimpleName(), t -> toJson.apply(t).toBuffer(), (Function) FROM_JSON.get(type)));
+      Function<Object, JsonObject> fromJson = (Function) FROM_JSON.get(type);
+      Function<String, Object> decode = type == RelayReply.class ? RelayReply::decode // the search replies without a tree
+          : type == UserSearchReply.class ? text -> UserSearchReply.of(new RawJson(text))
+          : type == NeighbourSearchReply.class ? text -> NeighbourSearchReply.of(new RawJson(text))
+          : text -> fromJson.apply(new JsonObject(text));
+      bus.registerDefaultCodec(type, new RecordCodec<>("recserve." + type.getSimpleName(), t -> Buffer.buffer(encode(t, new StringBuilder(256)).toString()), decode));
     }
   }
 
@@ -76,9 +93,9 @@ public final class Codecs {
   static final class RecordCodec<T> implements MessageCodec<T, T> {
     private final String name;
     private final Function<T, Buffer> encode;
-    private final Function<JsonObject, T> decode;
+    private final Function<String, T> decode;
 
-    RecordCodec(String name, Function<T, Buffer> encode, Function<JsonObject, T> decode) {
+    RecordCodec(String name, Function<T, Buffer> encode, Function<String, T> decode) {
       this.name = name;
       this.encode = encode;
       this.decode = decode;
@@ -93,7 +110,7 @@ public final class Codecs {
     @Override
     public T decodeFromWire(int position, Buffer buffer) {
       int length = buffer.getInt(position);
-      return decode.apply(new JsonObject(buffer.getString(position + 4, position + 4 + length, StandardCharsets.UTF_8.name())));
+      return decode.apply(buffer.getString(position + 4, position + 4 + length, StandardCharsets.UTF_8.name()));
     }
 
     @Override

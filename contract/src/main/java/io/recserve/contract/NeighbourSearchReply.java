@@ -1,7 +1,11 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The movies found, best first: as the JSON array of {@link Recommendation} objects the HTTP answer holds (built from
@@ -17,9 +21,48 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
     return ModelRef.put(json, "model", model);
   }
 
-  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  /**
+   * The same JSON as {@link #toJson()}, written without a tree: the recommendations go as the text they are, where
+   * {@link #toJson()} parses them.
+   */
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"node\":");
+    if (node == null) out.append("null");
+    else Shapes.quote(out, node);
+    Shapes.model(out, "model", model).append(",\"recommendations\":").append(recommendations);
+    return out.append(",\"movie_ids\":\"").append(Shapes.packInts(movieIds)).append("\",\"scores\":\"").append(Shapes.packFloats(scores)).append("\"}");
+  }
+
+  /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static NeighbourSearchReply of(Object body) {
-    return body instanceof NeighbourSearchReply r ? r : fromJson((JsonObject) body);
+    if (body instanceof NeighbourSearchReply r) return r;
+    if (body instanceof RawJson raw) return read(Shapes.parser(raw.text()), raw.text());
+    return fromJson((JsonObject) body);
+  }
+
+  /** Reads the object the parser is at, keeping the recommendations as their text (no tree). */
+  static NeighbourSearchReply read(JsonParser p, String text) {
+    try {
+      long version = 0;
+      String id = null, node = null, recommendations = "[]", movieIds = null, scores = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "model_version" -> version = p.getLongValue();
+          case "model_id" -> id = p.getText();
+          case "node" -> node = value == JsonToken.VALUE_NULL ? null : p.getText();
+          case "recommendations" -> recommendations = Shapes.raw(p, text);
+          case "movie_ids" -> movieIds = p.getText();
+          case "scores" -> scores = p.getText();
+          default -> p.skipChildren();
+        }
+      }
+      return new NeighbourSearchReply(id == null ? null : new ModelRef(version, id), node, recommendations, Shapes.unpackInts(movieIds),
+          Shapes.unpackFloats(scores));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static NeighbourSearchReply fromJson(JsonObject json) {

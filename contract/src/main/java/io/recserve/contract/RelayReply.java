@@ -1,8 +1,12 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +45,54 @@ public record RelayReply(List<Item> replies) {
     return new JsonObject().put("replies", array);
   }
 
+  /** The same JSON as {@link #toJson()}, each body written by {@link Codecs#encode} (the search replies without a tree). */
+  public String encode() {
+    StringBuilder out = new StringBuilder(replies.size() * 1500 + 16).append("{\"replies\":[");
+    for (int i = 0; i < replies.size(); i++) {
+      if (i > 0) out.append(',');
+      Item item = replies.get(i);
+      if (item.failure() == null) Codecs.encode(item.body(), out.append("{\"body\":")).append('}');
+      else out.append(item.toJson().encode());
+    }
+    return out.append("]}").toString();
+  }
+
+  /** Reads the text without a JSON tree: each body stays text ({@link RawJson}) for the record that reads it. */
+  public static RelayReply decode(String text) {
+    JsonParser p = Shapes.parser(text);
+    try {
+      List<Item> replies = new ArrayList<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!field.equals("replies") || value != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          Object body = null;
+          String failure = null, message = null;
+          int code = 0;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken token = p.nextToken();
+            switch (name) {
+              case "body" -> body = token == JsonToken.START_OBJECT ? new RawJson(Shapes.raw(p, text)) : null;
+              case "failure" -> failure = p.getText();
+              case "code" -> code = p.getIntValue();
+              case "message" -> message = p.getText();
+              default -> p.skipChildren();
+            }
+          }
+          replies.add(failure == null ? Item.of(body) : Item.failed(ReplyFailure.valueOf(failure), code, message));
+        }
+      }
+      return new RelayReply(replies);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static RelayReply fromJson(JsonObject json) {
     JsonArray array = json.getJsonArray("replies");
     if (array == null) throw new IllegalArgumentException("message field 'replies' must be an array");
@@ -49,7 +101,7 @@ public record RelayReply(List<Item> replies) {
     return new RelayReply(replies);
   }
 
-  /** A message body as sent: the reply itself (same JVM) or its JSON. */
+  /** A message body as sent: the reply itself (same JVM, or read by its codec from another node) or its JSON. */
   public static RelayReply of(Object body) {
     return body instanceof RelayReply r ? r : fromJson((JsonObject) body);
   }

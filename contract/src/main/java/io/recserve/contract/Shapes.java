@@ -1,7 +1,13 @@
 package io.recserve.contract;
 
 import io.recserve.model.store.VectorCodec;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Base64;
 
 /**
@@ -39,5 +45,39 @@ final class Shapes {
     Object v = json.getValue(field);
     if (!(v instanceof String s)) throw new IllegalArgumentException("message field '" + field + "' must be a string");
     return s;
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** A streaming parser over {@code text}, for the replies read without a JSON tree; its offsets are chars of the text. */
+  static JsonParser parser(String text) {
+    try {
+      JsonParser p = JSON.createParser(text);
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("message must be a JSON object");
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The array or object the parser is at, as the text it is in {@code text}; the parser is left at its end. */
+  static String raw(JsonParser p, String text) throws IOException {
+    int start = (int) p.currentTokenLocation().getCharOffset();
+    p.skipChildren();
+    return text.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1);
+  }
+
+  /** {@code value} as a JSON string, quotes included. */
+  static StringBuilder quote(StringBuilder out, String value) {
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(value, out);
+    return out.append('"');
+  }
+
+  /** {@code "<prefix>_version":v,"<prefix>_id":"id"} after a comma, as {@link ModelRef#put} writes them; nothing for null. */
+  static StringBuilder model(StringBuilder out, String prefix, ModelRef ref) {
+    if (ref == null) return out;
+    out.append(",\"").append(prefix).append("_version\":").append(ref.version()).append(",\"").append(prefix).append("_id\":");
+    return quote(out, ref.id());
   }
 }

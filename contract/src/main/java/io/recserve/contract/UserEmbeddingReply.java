@@ -26,9 +26,10 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
     return ModelRef.put(json, "model", model);
   }
 
-  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static UserEmbeddingReply of(Object body) {
-    return body instanceof UserEmbeddingReply r ? r : fromJson((JsonObject) body);
+    if (body instanceof UserEmbeddingReply r) return r;
+    return fromJson(body instanceof RawJson raw ? new JsonObject(raw.text()) : (JsonObject) body);
   }
 
   public static UserEmbeddingReply fromJson(JsonObject json) {

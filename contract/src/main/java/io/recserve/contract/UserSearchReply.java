@@ -1,6 +1,10 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The answer to {@link UserSearchRequest}: whether the model knows the user, the user's feedback generation (as in
@@ -20,9 +24,48 @@ public record UserSearchReply(int userId, ModelRef model, boolean found, long ge
     return ModelRef.put(json, "model", model);
   }
 
-  /** A message body as sent: the record itself (same JVM) or its JSON. */
+  /** The same JSON as {@link #toJson()}, written without a tree ({@link NeighbourSearchReply#encode}). */
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"user_id\":").append(userId).append(",\"found\":").append(found);
+    if (generation > 0) out.append(",\"generation\":").append(generation);
+    Shapes.model(out, "model", model);
+    if (search != null) search.encode(out.append(",\"search\":"));
+    return out.append('}');
+  }
+
+  /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static UserSearchReply of(Object body) {
-    return body instanceof UserSearchReply r ? r : fromJson((JsonObject) body);
+    if (body instanceof UserSearchReply r) return r;
+    if (body instanceof RawJson raw) return read(raw.text());
+    return fromJson((JsonObject) body);
+  }
+
+  /** Reads the text without a JSON tree, the search's recommendations kept as text. */
+  static UserSearchReply read(String text) {
+    JsonParser p = Shapes.parser(text);
+    try {
+      int userId = 0;
+      long version = 0, generation = 0;
+      String id = null;
+      boolean found = false;
+      NeighbourSearchReply search = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "user_id" -> userId = p.getIntValue();
+          case "found" -> found = value == JsonToken.VALUE_TRUE;
+          case "generation" -> generation = p.getLongValue();
+          case "model_version" -> version = p.getLongValue();
+          case "model_id" -> id = p.getText();
+          case "search" -> search = value == JsonToken.START_OBJECT ? NeighbourSearchReply.read(p, text) : null;
+          default -> p.skipChildren();
+        }
+      }
+      return new UserSearchReply(userId, id == null ? null : new ModelRef(version, id), found, generation, search);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static UserSearchReply fromJson(JsonObject json) {

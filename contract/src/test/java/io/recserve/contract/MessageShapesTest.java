@@ -54,6 +54,45 @@ class MessageShapesTest {
     assertThat(unknown.search()).isNull();
   }
 
+  /** A relayed batch's replies: written and read without a tree, the same JSON as the tree, the recommendations as they were. */
+  @Test
+  void relayedRepliesAreTheSameJsonAsTheTreeAndKeepTheRecommendationsText() {
+    ModelRef v9 = new ModelRef(9, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f001");
+    String recs = new JsonArray().add(new Recommendation(1, "\"Great\" Expectations \\ Amélie (2001)", java.util.List.of("Drama", "Romance"), 0.7).toJson())
+        .add(new Recommendation(2, "Toy Story (1995)", java.util.List.of(), 0.5).toJson()).encode();
+    NeighbourSearchReply search = new NeighbourSearchReply(v9, "1@h\"x", recs, new int[] {1, 2}, new float[] {0.7f, 0.5f});
+    UserSearchReply found = new UserSearchReply(42, v9, true, 7, search);
+    UserSearchReply unknown = UserSearchReply.unknown(43, v9);
+    UserEmbeddingReply user = new UserEmbeddingReply(44, v9, true, new float[] {0.25f}, new int[] {5}, 0);
+    for (Object body : java.util.List.of(found, unknown, search, user)) {
+      assertThat(new JsonObject(Codecs.encode(body, new StringBuilder()).toString())).as(body.getClass().getSimpleName()).isEqualTo(Codecs.toJson(body));
+    }
+    RelayReply reply = new RelayReply(java.util.List.of(RelayReply.Item.of(found), RelayReply.Item.of(unknown), RelayReply.Item.of(search),
+        RelayReply.Item.of(user), RelayReply.Item.failed(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "not \"loaded\"")));
+    String text = reply.encode();
+    assertThat(new JsonObject(text)).isEqualTo(reply.toJson());
+
+    java.util.List<RelayReply.Item> back = RelayReply.decode(text).replies();
+    assertThat(back).hasSize(5);
+    UserSearchReply foundBack = UserSearchReply.of(back.get(0).body());
+    assertThat(foundBack.userId()).isEqualTo(42);
+    assertThat(foundBack.model()).isEqualTo(v9);
+    assertThat(foundBack.found()).isTrue();
+    assertThat(foundBack.generation()).isEqualTo(7);
+    assertThat(foundBack.search().recommendations()).as("the text as the index wrote it").isEqualTo(recs);
+    assertThat(foundBack.search().node()).isEqualTo("1@h\"x");
+    assertThat(foundBack.search().movieIds()).containsExactly(1, 2);
+    assertThat(foundBack.search().scores()).containsExactly(0.7f, 0.5f);
+    UserSearchReply unknownBack = UserSearchReply.of(back.get(1).body());
+    assertThat(unknownBack.found()).isFalse();
+    assertThat(unknownBack.search()).isNull();
+    assertThat(NeighbourSearchReply.of(back.get(2).body()).recommendations()).isEqualTo(recs);
+    assertThat(UserEmbeddingReply.of(back.get(3).body()).vector()).containsExactly(0.25f);
+    assertThat(back.get(4).failure()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE);
+    assertThat(back.get(4).code()).isEqualTo(503);
+    assertThat(back.get(4).message()).isEqualTo("not \"loaded\"");
+  }
+
   @Test
   void eventsKeepEveryFieldAndTheHandWrittenJsonIsTheSameAsTheTree() {
     RecommendationEvent event = new RecommendationEvent("6e40fc98-5529-40c0-b4fa-bb73917c9012", "recommend", 1, 10,
@@ -85,7 +124,7 @@ class MessageShapesTest {
       });
       vertx.eventBus().request("test.local", request).await(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(received.get()).isSameAs(request);
-      var codec = new Codecs.RecordCodec<UserEmbeddingRequest>("t", r -> r.toJson().toBuffer(), UserEmbeddingRequest::fromJson);
+      var codec = new Codecs.RecordCodec<UserEmbeddingRequest>("t", r -> r.toJson().toBuffer(), text -> UserEmbeddingRequest.fromJson(new JsonObject(text)));
       io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("xx");
       codec.encodeToWire(wire, request);
       assertThat(new JsonObject(wire.getString(6, wire.length()))).isEqualTo(request.toJson());
