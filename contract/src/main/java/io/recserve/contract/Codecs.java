@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -19,73 +20,74 @@ import java.util.function.Function;
 public final class Codecs {
   private Codecs() {}
 
-  /** Each record's JSON, by its class: what {@link #toJson} and the codecs write. */
-  private static final Map<Class<?>, Function<Object, JsonObject>> TO_JSON = new LinkedHashMap<>();
-  private static final Map<Class<?>, Function<JsonObject, ?>> FROM_JSON = new LinkedHashMap<>();
+  /** A record's JSON: as a tree, and as text (written and read without a tree where that was worth it). */
+  private record Shape(Function<Object, JsonObject> toJson, BiFunction<Object, StringBuilder, StringBuilder> write, Function<String, Object> read) {}
+
+  private static final Map<Class<?>, Shape> SHAPES = new LinkedHashMap<>();
 
   static {
-    shape(UserEmbeddingRequest.class, UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson);
-    shape(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson);
-    shape(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson);
-    shape(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::fromJson);
-    shape(UserSearchRequest.class, UserSearchRequest::toJson, UserSearchRequest::fromJson);
-    shape(UserSearchReply.class, UserSearchReply::toJson, UserSearchReply::fromJson);
-    shape(CacheGet.class, CacheGet::toJson, CacheGet::fromJson);
-    shape(CacheEntry.class, CacheEntry::toJson, CacheEntry::fromJson);
-    shape(SimilarRequest.class, SimilarRequest::toJson, SimilarRequest::fromJson);
-    shape(FoldInRequest.class, FoldInRequest::toJson, FoldInRequest::fromJson);
-    shape(PopularRequest.class, PopularRequest::toJson, PopularRequest::fromJson);
-    shape(ExplainRequest.class, ExplainRequest::toJson, ExplainRequest::fromJson);
-    shape(FeedbackRequest.class, FeedbackRequest::toJson, FeedbackRequest::fromJson);
-    shape(UserChanged.class, UserChanged::toJson, UserChanged::fromJson);
-    shape(RelayBatch.class, RelayBatch::toJson, RelayBatch::fromJson);
-    shape(RelayReply.class, RelayReply::toJson, RelayReply::fromJson);
+    text(EventBatch.class, EventBatch::toJson, (b, out) -> out.append(b.encode()), text -> EventBatch.fromJson(new JsonObject(text)));
+    tree(UserEmbeddingRequest.class, UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson);
+    tree(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson);
+    tree(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson);
+    // the search replies: the recommendations cross as the text they are
+    text(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::encode, text -> NeighbourSearchReply.of(new RawJson(text)));
+    tree(UserSearchRequest.class, UserSearchRequest::toJson, UserSearchRequest::fromJson);
+    text(UserSearchReply.class, UserSearchReply::toJson, UserSearchReply::encode, text -> UserSearchReply.of(new RawJson(text)));
+    tree(CacheGet.class, CacheGet::toJson, CacheGet::fromJson);
+    tree(CacheEntry.class, CacheEntry::toJson, CacheEntry::fromJson);
+    tree(SimilarRequest.class, SimilarRequest::toJson, SimilarRequest::fromJson);
+    tree(FoldInRequest.class, FoldInRequest::toJson, FoldInRequest::fromJson);
+    tree(PopularRequest.class, PopularRequest::toJson, PopularRequest::fromJson);
+    tree(ExplainRequest.class, ExplainRequest::toJson, ExplainRequest::fromJson);
+    tree(FeedbackRequest.class, FeedbackRequest::toJson, FeedbackRequest::fromJson);
+    tree(UserChanged.class, UserChanged::toJson, UserChanged::fromJson);
+    text(RelayBatch.class, RelayBatch::toJson, RelayBatch::encode, text -> RelayBatch.fromJson(new JsonObject(text)));
+    text(RelayReply.class, RelayReply::toJson, (r, out) -> out.append(r.encode()), RelayReply::decode);
+  }
+
+  private static <T> void tree(Class<T> type, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {
+    text(type, toJson, (t, out) -> out.append(toJson.apply(t).encode()), text -> fromJson.apply(new JsonObject(text)));
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> void shape(Class<T> type, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {
-    TO_JSON.put(type, body -> toJson.apply((T) body));
-    FROM_JSON.put(type, fromJson);
+  private static <T> void text(Class<T> type, Function<T, JsonObject> toJson, BiFunction<T, StringBuilder, StringBuilder> write, Function<String, T> read) {
+    SHAPES.put(type, new Shape(body -> toJson.apply((T) body), (body, out) -> write.apply((T) body, out), read::apply));
+  }
+
+  private static Shape shape(Object body) {
+    Shape shape = body == null ? null : SHAPES.get(body.getClass());
+    if (shape == null) throw new IllegalArgumentException("no JSON shape for " + (body == null ? "null" : body.getClass().getName()));
+    return shape;
   }
 
   /** A message body as JSON: a record of this package by its own shape, a {@code JsonObject} as it is. */
   public static JsonObject toJson(Object body) {
     if (body instanceof JsonObject json) return json;
     if (body instanceof RawJson raw) return new JsonObject(raw.text());
-    if (body instanceof EventBatch batch) return batch.toJson();
-    Function<Object, JsonObject> toJson = body == null ? null : TO_JSON.get(body.getClass());
-    if (toJson == null) throw new IllegalArgumentException("no JSON shape for " + (body == null ? "null" : body.getClass().getName()));
-    return toJson.apply(body);
+    return shape(body).toJson().apply(body);
   }
 
-  /**
-   * A message body as JSON text, appended to {@code out}: the search replies and raw text without a JSON tree, the rest
-   * through {@link #toJson}.
-   */
+  /** A message body as JSON text, appended to {@code out}: the same JSON as {@link #toJson}. */
   public static StringBuilder encode(Object body, StringBuilder out) {
-    if (body instanceof UserSearchReply r) return r.encode(out);
-    if (body instanceof NeighbourSearchReply r) return r.encode(out);
+    if (body instanceof JsonObject json) return out.append(json.encode());
     if (body instanceof RawJson raw) return out.append(raw.text());
-    if (body instanceof RelayReply r) return out.append(r.encode());
-    return out.append(toJson(body).encode());
+    return shape(body).write().apply(body, out);
   }
 
   /** Registers every record's codec on this Vert.x instance, once (later calls do nothing). */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static synchronized void register(Vertx vertx) {
     EventBus bus = vertx.eventBus();
-    try {
-      bus.registerDefaultCodec(EventBatch.class, new RecordCodec<>("recserve.EventBatch", b -> Buffer.buffer(b.encode()), text -> EventBatch.fromJson(new JsonObject(text))));
-    } catch (IllegalStateException alreadyRegistered) {
-      return;
-    }
-    for (Class type : TO_JSON.keySet()) {
-      Function<Object, JsonObject> fromJson = (Function) FROM_JSON.get(type);
-      Function<String, Object> decode = type == RelayReply.class ? RelayReply::decode // the search replies without a tree
-          : type == UserSearchReply.class ? text -> UserSearchReply.of(new RawJson(text))
-          : type == NeighbourSearchReply.class ? text -> NeighbourSearchReply.of(new RawJson(text))
-          : text -> fromJson.apply(new JsonObject(text));
-      bus.registerDefaultCodec(type, new RecordCodec<>("recserve." + type.getSimpleName(), t -> Buffer.buffer(encode(t, new StringBuilder(256)).toString()), decode));
+    for (Map.Entry<Class<?>, Shape> entry : SHAPES.entrySet()) {
+      Shape shape = entry.getValue();
+      RecordCodec<Object> codec = new RecordCodec<>("recserve." + entry.getKey().getSimpleName(),
+          body -> Buffer.buffer(shape.write().apply(body, new StringBuilder(256)).toString()), shape.read());
+      try {
+        bus.registerDefaultCodec((Class) entry.getKey(), codec);
+      } catch (IllegalStateException alreadyRegistered) {
+        return;
+      }
     }
   }
 

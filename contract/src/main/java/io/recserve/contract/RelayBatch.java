@@ -20,6 +20,13 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
     return new JsonObject().put("address", address).put("timeout_ms", timeoutMs).put("bodies", array);
   }
 
+  /** The same JSON as {@link #toJson()}, each body written by {@link Codecs#encode}, with no tree for the batch. */
+  public StringBuilder encode(StringBuilder out) {
+    Shapes.quote(out.append("{\"address\":"), address).append(",\"timeout_ms\":").append(timeoutMs).append(",\"bodies\":[");
+    for (int i = 0; i < bodies.size(); i++) Codecs.encode(bodies.get(i), i > 0 ? out.append(',') : out);
+    return out.append("]}");
+  }
+
   public static RelayBatch fromJson(JsonObject json) {
     JsonArray array = json.getJsonArray("bodies");
     if (array == null) throw new IllegalArgumentException("message field 'bodies' must be an array");

@@ -67,6 +67,8 @@ class MessageShapesTest {
     for (Object body : java.util.List.of(found, unknown, search, user)) {
       assertThat(new JsonObject(Codecs.encode(body, new StringBuilder()).toString())).as(body.getClass().getSimpleName()).isEqualTo(Codecs.toJson(body));
     }
+    RelayBatch batch = new RelayBatch(Addresses.EMBEDDING_SEARCH, 500, java.util.List.of(new UserSearchRequest(42, 10, v9, null), new UserSearchRequest(43, 5, v9, null)));
+    assertThat(new JsonObject(Codecs.encode(batch, new StringBuilder()).toString())).isEqualTo(batch.toJson());
     RelayReply reply = new RelayReply(java.util.List.of(RelayReply.Item.of(found), RelayReply.Item.of(unknown), RelayReply.Item.of(search),
         RelayReply.Item.of(user), RelayReply.Item.failed(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "not \"loaded\"")));
     String text = reply.encode();
