@@ -36,7 +36,13 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
   /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static NeighbourSearchReply of(Object body) {
     if (body instanceof NeighbourSearchReply r) return r;
-    if (body instanceof RawJson raw) return read(Shapes.parser(raw.text()), raw.text());
+    if (body instanceof RawJson raw) {
+      try (JsonParser p = Shapes.parser(raw.text())) {
+        return read(p, raw.text());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     return fromJson((JsonObject) body);
   }
 

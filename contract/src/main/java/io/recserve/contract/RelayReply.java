@@ -59,8 +59,7 @@ public record RelayReply(List<Item> replies) {
 
   /** Reads the text without a JSON tree: each body stays text ({@link RawJson}) for the record that reads it. */
   public static RelayReply decode(String text) {
-    JsonParser p = Shapes.parser(text);
-    try {
+    try (JsonParser p = Shapes.parser(text)) {
       List<Item> replies = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();

@@ -42,8 +42,7 @@ public record UserSearchReply(int userId, ModelRef model, boolean found, long ge
 
   /** Reads the text without a JSON tree, the search's recommendations kept as text. */
   static UserSearchReply read(String text) {
-    JsonParser p = Shapes.parser(text);
-    try {
+    try (JsonParser p = Shapes.parser(text)) {
       int userId = 0;
       long version = 0, generation = 0;
       String id = null;
