@@ -31,9 +31,9 @@ public final class Codecs {
     tree(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson);
     tree(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson);
     // the search replies: the recommendations cross as the text they are
-    text(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::encode, text -> NeighbourSearchReply.of(new RawJson(text)));
+    text(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::encode, NeighbourSearchReply::read);
     tree(UserSearchRequest.class, UserSearchRequest::toJson, UserSearchRequest::fromJson);
-    text(UserSearchReply.class, UserSearchReply::toJson, UserSearchReply::encode, text -> UserSearchReply.of(new RawJson(text)));
+    text(UserSearchReply.class, UserSearchReply::toJson, UserSearchReply::encode, UserSearchReply::read);
     tree(CacheGet.class, CacheGet::toJson, CacheGet::fromJson);
     tree(CacheEntry.class, CacheEntry::toJson, CacheEntry::fromJson);
     tree(SimilarRequest.class, SimilarRequest::toJson, SimilarRequest::fromJson);

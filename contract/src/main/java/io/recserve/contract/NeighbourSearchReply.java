@@ -36,14 +36,17 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
   /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static NeighbourSearchReply of(Object body) {
     if (body instanceof NeighbourSearchReply r) return r;
-    if (body instanceof RawJson raw) {
-      try (JsonParser p = Shapes.parser(raw.text())) {
-        return read(p, raw.text());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    if (body instanceof RawJson raw) return read(raw.text());
     return fromJson((JsonObject) body);
+  }
+
+  /** Reads the text without a JSON tree, the recommendations kept as text. */
+  static NeighbourSearchReply read(String text) {
+    try (JsonParser p = Shapes.parser(text)) {
+      return read(p, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Reads the object the parser is at, keeping the recommendations as their text (no tree). */

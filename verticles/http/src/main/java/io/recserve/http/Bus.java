@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelRef;
-import io.recserve.contract.NodeIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -31,10 +30,6 @@ final class Bus {
   private final MeterRegistry registry;
   private final DeliveryOptions options;
   private final RelayBatcher batcher;
-
-  Bus(Vertx vertx, NodeDirectory directory, long timeoutMillis, long retryTimeoutMillis, MeterRegistry registry) {
-    this(vertx, directory, timeoutMillis, retryTimeoutMillis, registry, 1);
-  }
 
   /** {@code relayBatchMax}: at most this many requests in one {@link RelayBatcher} message; 1 sends each alone. */
   Bus(Vertx vertx, NodeDirectory directory, long timeoutMillis, long retryTimeoutMillis, MeterRegistry registry, int relayBatchMax) {
@@ -76,17 +71,13 @@ final class Bus {
     String second = nodes.size() > 1 ? nodes.get(1) : null;
     long firstTimeout = second == null ? timeoutMillis : retryTimeoutMillis;
     long started = System.nanoTime();
-    Future<Object> firstTry = !first.equals(NodeIdentity.id()) && batcher.relays(first, address)
-        ? batcher.request(first, address, body, firstTimeout)
-        : vertx.eventBus().request(Addresses.onNode(address, first), body, new DeliveryOptions().setSendTimeout(firstTimeout)).map(Message::body);
-    return firstTry
+    return batcher.request(first, address, body, firstTimeout)
         .recover(e -> {
           if (second == null || !retryable(e)) return fail(address, e);
           count(address, e);
           if (e instanceof ReplyException r && r.failureType() != ReplyFailure.RECIPIENT_FAILURE) directory.suspect(role, first);
           long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
-          return vertx.eventBus().request(Addresses.onNode(address, second), body, new DeliveryOptions().setSendTimeout(left))
-              .map(Message::body).recover(e2 -> fail(address, e2));
+          return batcher.alone(second, address, body, left).recover(e2 -> fail(address, e2));
         });
   }
 

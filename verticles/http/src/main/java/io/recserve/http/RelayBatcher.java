@@ -3,12 +3,14 @@ package io.recserve.http;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recserve.contract.Addresses;
+import io.recserve.contract.NodeIdentity;
 import io.recserve.contract.RelayBatch;
 import io.recserve.contract.RelayReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.util.ArrayList;
@@ -19,11 +21,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Requests for another node's own copy of a {@link Addresses#RELAYED} address, gathered over one turn of this HTTP
- * verticle's event loop and sent as one {@link RelayBatch} to that node's {@link Addresses#RELAY}: every request read
- * from the connections in the same turn crosses to the node in one message, and their replies come back in one. A
- * request alone in its turn goes as it is. A node that has no relay (a node of an older release: no handler) gets its
- * requests one by one from then on. Used from the verticle's own event loop only, so nothing here is shared.
+ * Requests to a node's own copy of an address ({@link Addresses#onNode}). Those for a {@link Addresses#RELAYED} address
+ * of another node are gathered over one turn of this HTTP verticle's event loop and sent as one {@link RelayBatch} to
+ * that node's {@link Addresses#RELAY}: every request read from the connections in the same turn crosses to the node in
+ * one message, and their replies come back in one. A request alone in its turn goes as it is, as do requests to this
+ * node and to other addresses. A node that has no relay (a node of an older release: no handler) gets its requests one
+ * by one from then on. Used from the verticle's own event loop only, so nothing here is shared.
  */
 final class RelayBatcher {
   private final Vertx vertx;
@@ -44,13 +47,17 @@ final class RelayBatcher {
         .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(1, maxBatch)).register(registry);
   }
 
-  /** Whether requests for {@code address} of {@code node} go through here. */
+  /** Whether requests for {@code address} of {@code node} go with the others of their turn. */
   boolean relays(String node, String address) {
-    return maxBatch > 1 && Addresses.RELAYED.contains(address) && !withoutRelay.contains(node);
+    return maxBatch > 1 && Addresses.RELAYED.contains(address) && !node.equals(NodeIdentity.id()) && !withoutRelay.contains(node);
   }
 
-  /** The reply body of {@code body} sent to {@code address} of {@code node}, or its failure as a {@link ReplyException}. */
+  /**
+   * The reply body of {@code body} sent to {@code address} of {@code node}, or its failure as a {@link ReplyException}:
+   * with the other requests of this turn for the node when it {@link #relays} them, else alone.
+   */
   Future<Object> request(String node, String address, Object body, long timeoutMillis) {
+    if (!relays(node, address)) return alone(node, address, body, timeoutMillis);
     Key key = new Key(node, address, timeoutMillis);
     List<Pending> batch = open.get(key);
     if (batch == null) {
@@ -69,7 +76,7 @@ final class RelayBatcher {
     if (batch == null || batch.isEmpty()) return;
     if (sizes != null) sizes.record(batch.size());
     if (batch.size() == 1) {
-      direct(key, batch.get(0));
+      alone(key, batch.get(0));
       return;
     }
     List<Object> bodies = new ArrayList<>(batch.size());
@@ -86,18 +93,19 @@ final class RelayBatcher {
             }
           } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
             withoutRelay.add(key.node());
-            for (Pending p : batch) direct(key, p);
+            for (Pending p : batch) alone(key, p);
           } else {
             for (Pending p : batch) p.reply().fail(ar.cause());
           }
         });
   }
 
-  private void direct(Key key, Pending pending) {
-    vertx.eventBus().request(Addresses.onNode(key.address(), key.node()), pending.body(), new DeliveryOptions().setSendTimeout(key.timeoutMillis()))
-        .onComplete(ar -> {
-          if (ar.succeeded()) pending.reply().complete(ar.result().body());
-          else pending.reply().fail(ar.cause());
-        });
+  private void alone(Key key, Pending pending) {
+    alone(key.node(), key.address(), pending.body(), key.timeoutMillis()).onComplete(pending.reply());
+  }
+
+  /** The reply body of {@code body} sent alone to {@code address} of {@code node}. */
+  Future<Object> alone(String node, String address, Object body, long timeoutMillis) {
+    return vertx.eventBus().request(Addresses.onNode(address, node), body, new DeliveryOptions().setSendTimeout(timeoutMillis)).map(Message::body);
   }
 }

@@ -91,6 +91,7 @@ class RelayBatcherTest {
     RelayBatcher batcher = new RelayBatcher(vertx, 64, registry);
     assertThat(batcher.relays("node-b", Addresses.EMBEDDING_USER)).isTrue();
     assertThat(batcher.relays("node-b", Addresses.CACHE_GET)).as("not a relayed address").isFalse();
+    assertThat(batcher.relays(io.recserve.contract.NodeIdentity.id(), Addresses.EMBEDDING_USER)).as("this node: no crossing to save").isFalse();
 
     List<Future<Object>> replies = inOneTurn(batcher, "node-b", 10, 14, 2000);
     assertThat(batchSizes).containsExactly(5);
