@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * The keys in force on this node: {@code security.api-keys} (read and write keys), {@code security.admin-keys} (admin
  * keys) and the key file {@code security.api-key-file} (any role, one entry per line). The file is re-read every
  * {@code security.key-file-check-ms} (1000 ms); a new content is swapped in, without a restart, once two reads in a row
- * found it (a file caught half-written is never taken; writing a new file and renaming it over the old one is best).
+ * at least half a period apart found it (a file caught half-written is never taken; writing a new file and renaming it
+ * over the old one is best).
  * A file that cannot be read or parsed any more keeps the keys in force, with a warning naming the line (never its
  * content).
  *
@@ -28,6 +29,8 @@ public final class KeyRing {
   private volatile boolean adminGuarded;
   private String lastText;
   private String pendingText;
+  private long pendingSince;
+  private long every = 1000L;
   private long timer = -1;
 
   private KeyRing(ApiKeys fixed, String file, boolean apiGuarded, boolean adminGuarded) {
@@ -64,18 +67,18 @@ public final class KeyRing {
     boolean adminGuarded = !s.getString("admin-keys", "").isBlank();
     KeyRing ring = new KeyRing(fixed, file.isEmpty() ? null : file, apiGuarded, adminGuarded);
     if (ring.file == null) return Future.succeededFuture(ring);
-    long every = s.getLong("key-file-check-ms", 1000L);
+    ring.every = s.getLong("key-file-check-ms", 1000L);
     return vertx.fileSystem().readFile(file)
         .recover(e -> Future.failedFuture(new IllegalArgumentException("security.api-key-file " + file + " cannot be read")))
         .map(text -> {
           ring.load(text.toString());
           if (ring.current.has(Role.ADMIN)) ring.adminGuarded = true;
-          ring.timer = vertx.setPeriodic(every, id -> vertx.fileSystem().readFile(file).onComplete(ar -> {
+          ring.timer = vertx.setPeriodic(ring.every, id -> vertx.fileSystem().readFile(file).onComplete(ar -> {
             if (ar.failed()) {
               LOG.warn("key file {} cannot be read; the keys read before stay in force", file);
             } else {
               try {
-                ring.changed(ar.result().toString());
+                ring.changed(ar.result().toString(), System.nanoTime());
               } catch (IllegalArgumentException e) {
                 LOG.warn("key file not reloaded, the keys read before stay in force: {}", e.getMessage());
               }
@@ -86,17 +89,20 @@ public final class KeyRing {
   }
 
   /**
-   * A read of the file: a new content is taken once two reads in a row find it, so that a file caught half-written
-   * (truncated, not yet filled) is never taken for the keys.
+   * A read of the file: a new content is taken once two reads in a row find it, at least half a check period apart, so
+   * that a file caught half-written (truncated, not yet filled) is never taken for the keys. The time matters: a busy
+   * event loop runs a periodic timer's late ticks back to back, and two reads a few microseconds apart can both find the
+   * file empty between its truncation and its write.
    */
-  private void changed(String text) {
+  void changed(String text, long now) {
     if (text.equals(lastText)) {
       pendingText = null;
-    } else if (text.equals(pendingText)) {
+    } else if (!text.equals(pendingText)) {
+      pendingText = text;
+      pendingSince = now;
+    } else if (now - pendingSince >= every * 500_000L) {
       pendingText = null;
       load(text);
-    } else {
-      pendingText = text;
     }
   }
 

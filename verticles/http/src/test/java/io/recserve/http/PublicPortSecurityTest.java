@@ -169,7 +169,7 @@ class PublicPortSecurityTest {
     assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", READ_KEY, null).statusCode()).isEqualTo(200);
     assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", WRITE_KEY, null).statusCode()).isEqualTo(401);
 
-    Files.writeString(file, "new:write:" + WRITE_KEY + "\n");
+    replace(file, "new:write:" + WRITE_KEY + "\n");
     Eventually.until(Duration.ofSeconds(5), "the new key accepted and the old one refused, on every instance", () -> {
       for (int i = 0; i < 4; i++) {
         if (send(web, port, HttpMethod.GET, "/openapi.yaml", WRITE_KEY, null).statusCode() != 200) return false;
@@ -178,9 +178,16 @@ class PublicPortSecurityTest {
       return true;
     });
     // A broken file keeps the keys in force.
-    Files.writeString(file, "broken line without a role\n");
+    replace(file, "broken line without a role\n");
     long until = System.nanoTime() + 600_000_000L; // several reads of the file
     while (System.nanoTime() < until) assertThat(send(web, port, HttpMethod.GET, "/openapi.yaml", WRITE_KEY, null).statusCode()).isEqualTo(200);
+  }
+
+  /** As the README tells operators: a new file renamed over the old one, never caught half-written (KeyRingTest covers that). */
+  private static void replace(Path file, String text) throws java.io.IOException {
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.writeString(next, text);
+    Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Test
