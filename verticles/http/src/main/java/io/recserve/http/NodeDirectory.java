@@ -126,11 +126,9 @@ final class NodeDirectory {
     Map<String, ModelRef> byId = new HashMap<>();
     Map<String, Integer> onEveryAnn = null;
     Map<String, Integer> asCurrent = new HashMap<>();
-    boolean embeddingHeard = false;
     java.util.Set<String> onEmbedding = new java.util.HashSet<>();
     for (Heard h : nodes.values()) {
       NodeHeartbeat b = h.beat();
-      if (b.role().equals("embedding")) embeddingHeard = true; // then one must hold the version, even if none takes requests yet
       if (!b.accepting()) continue;
       if (b.role().equals("embedding")) {
         for (ModelRef r : held(b)) onEmbedding.add(r.id());
@@ -149,7 +147,10 @@ final class NodeDirectory {
     ModelRef best = null;
     int bestCount = -1;
     for (String id : onEveryAnn.keySet()) {
-      if (embeddingHeard && !onEmbedding.contains(id)) continue;
+      // An embedding node taking requests must hold it too. The heartbeats of an embedding node and an ANN node that
+      // start together may come in either order: a version served on the ANN node's word alone would send the first
+      // requests to an embedding address nobody answers yet.
+      if (!onEmbedding.contains(id)) continue;
       ModelRef r = byId.get(id);
       int count = asCurrent.getOrDefault(id, 0);
       if (count > bestCount || (count == bestCount && r.version() > best.version())) {

@@ -57,6 +57,15 @@ class NodeDirectoryTest {
   }
 
   @Test
+  void anAnnNodeHeardAloneServesNothingUntilAnEmbeddingNodeIsHeard() {
+    NodeDirectory directory = new NodeDirectory(1000);
+    directory.heard(new NodeHeartbeat("ann", "a1", true, V2, null, null)); // its heartbeat came first
+    assertThat(directory.servable()).as("no embedding node known: requests would go nowhere").isNull();
+    directory.heard(new NodeHeartbeat("embedding", "e1", true, V2, null, null));
+    assertThat(directory.servable()).isEqualTo(V2);
+  }
+
+  @Test
   void anEmbeddingNodeThatCannotLoadLeavesNothingServable() {
     NodeDirectory directory = new NodeDirectory(1000);
     directory.heard(new NodeHeartbeat("ann", "a1", true, V2, null, null));
