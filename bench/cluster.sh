@@ -4,7 +4,8 @@
 #   2       http | embedding, ann, cache, analytics
 #   3       http | embedding, cache, analytics | ann
 # All on the embedded data folder, cache off, joined by Hazelcast on loopback; wrk 2 threads, 64 connections.
-#   bench/cluster.sh [seconds=20] [rounds=1]        prints a line per shape and round, then medians and ratios
+#   bench/cluster.sh [seconds=20] [rounds=1]        prints a line per shape and round (each node's CPU share on stderr),
+#                                                   then medians and ratios
 #   SHAPES="single 2" bench/cluster.sh ...            only these shapes
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,8 +18,9 @@ work=$(mktemp -d)
 export RECSERVE_DATA_DIR=$work/data RECSERVE_MOVIELENS=${RECSERVE_MOVIELENS:-$here/../shared/data/movielens/ml-latest-small}
 unset RECSERVE_PG_URL RECSERVE_REDIS_URL
 "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -jar launcher/target/recserve.jar bootstrap all --movielens "$RECSERVE_MOVIELENS" > "$work/bootstrap.log" 2>&1
-pids=()
-stop_all() { for p in "${pids[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; pids=(); }
+pids=(); names=()
+stop_all() { for p in "${pids[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; pids=(); names=(); }
+ticks() { local t=""; for p in "${pids[@]}"; do t+="$(awk '{print $14 + $15}' "/proc/$p/stat") "; done; echo "$t"; }
 trap 'stop_all; rm -rf "$work"' EXIT
 port=18090
 node() {  # $1 name, $2 roles, $3 cluster?
@@ -27,7 +29,7 @@ node() {  # $1 name, $2 roles, $3 cluster?
     RECSERVE_CLUSTER_MEMBERS=127.0.0.1:5851,127.0.0.1:5852,127.0.0.1:5853 RECSERVE_ANN_INDEX_DIR="$work/index-$1" \
     ./recserve run --no-bootstrap "${flags[@]}" --roles "$2" \
     > "$work/$1.log" 2>&1 &
-  pids+=($!)
+  pids+=($!); names+=("$1")
 }
 ready() {
   for i in $(seq 1 180); do
@@ -44,7 +46,12 @@ run() {  # $1 shape
   esac
   ready
   wrk -t2 -c64 -d10s -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" > /dev/null
+  local before; before=$(ticks)
   wrk -t2 -c64 -d"${secs}s" -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" | sed -n 's/^RESULT_JSON //p'
+  # Each node's share of the machine's CPU during the measured run (wrk and the kernel's share of the rest are not
+  # counted), on stderr.
+  python3 -c "import sys,os; b,a=sys.argv[1].split(),sys.argv[2].split(); n=sys.argv[3].split(); t=float(sys.argv[4])*os.sysconf('SC_CLK_TCK')*os.cpu_count(); print('  cpu: ' + ', '.join(f'{x} {(int(y)-int(z))/t:.0%}' for x,y,z in zip(n,a,b)), file=sys.stderr)" \
+    "$before" "$(ticks)" "${names[*]}" "$secs"
   stop_all
 }
 out=$work/results.tsv
