@@ -26,10 +26,11 @@ public final class Codecs {
   private static final Map<Class<?>, Shape> SHAPES = new LinkedHashMap<>();
 
   static {
-    text(EventBatch.class, EventBatch::toJson, (b, out) -> out.append(b.encode()), text -> EventBatch.fromJson(new JsonObject(text)));
+    text(EventBatch.class, EventBatch::toJson, (b, out) -> out.append(b.encode()), EventBatch::read);
     tree(UserEmbeddingRequest.class, UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson);
-    tree(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::fromJson);
-    tree(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::fromJson);
+    // what crosses per request between split embedding and ANN nodes: vectors and id lists as base64 text, no tree
+    text(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::encode, UserEmbeddingReply::read);
+    text(NeighbourSearchRequest.class, NeighbourSearchRequest::toJson, NeighbourSearchRequest::encode, NeighbourSearchRequest::read);
     // the search replies: the recommendations cross as the text they are
     text(NeighbourSearchReply.class, NeighbourSearchReply::toJson, NeighbourSearchReply::encode, NeighbourSearchReply::read);
     tree(UserSearchRequest.class, UserSearchRequest::toJson, UserSearchRequest::fromJson);
@@ -42,7 +43,7 @@ public final class Codecs {
     tree(ExplainRequest.class, ExplainRequest::toJson, ExplainRequest::fromJson);
     tree(FeedbackRequest.class, FeedbackRequest::toJson, FeedbackRequest::fromJson);
     tree(UserChanged.class, UserChanged::toJson, UserChanged::fromJson);
-    text(RelayBatch.class, RelayBatch::toJson, RelayBatch::encode, text -> RelayBatch.fromJson(new JsonObject(text)));
+    text(RelayBatch.class, RelayBatch::toJson, RelayBatch::encode, RelayBatch::read);
     text(RelayReply.class, RelayReply::toJson, (r, out) -> out.append(r.encode()), RelayReply::decode);
   }
 
@@ -81,8 +82,7 @@ public final class Codecs {
     EventBus bus = vertx.eventBus();
     for (Map.Entry<Class<?>, Shape> entry : SHAPES.entrySet()) {
       Shape shape = entry.getValue();
-      RecordCodec<Object> codec = new RecordCodec<>("recserve." + entry.getKey().getSimpleName(),
-          body -> Buffer.buffer(shape.write().apply(body, new StringBuilder(256)).toString()), shape.read());
+      RecordCodec<Object> codec = new RecordCodec<>("recserve." + entry.getKey().getSimpleName(), shape.write(), shape.read());
       try {
         bus.registerDefaultCodec((Class) entry.getKey(), codec);
       } catch (IllegalStateException alreadyRegistered) {
@@ -94,19 +94,25 @@ public final class Codecs {
   /** Identity inside the JVM; JSON text between nodes. */
   static final class RecordCodec<T> implements MessageCodec<T, T> {
     private final String name;
-    private final Function<T, Buffer> encode;
+    private final BiFunction<T, StringBuilder, StringBuilder> write;
     private final Function<String, T> decode;
+    /** The length of the last text written: a batch's text is sized once instead of doubled a few times. */
+    private volatile int lastLength = 256;
 
-    RecordCodec(String name, Function<T, Buffer> encode, Function<String, T> decode) {
+    RecordCodec(String name, BiFunction<T, StringBuilder, StringBuilder> write, Function<String, T> decode) {
       this.name = name;
-      this.encode = encode;
+      this.write = write;
       this.decode = decode;
     }
 
+    /** The text's UTF-8 goes straight into the message's buffer, its length written in front once known. */
     @Override
     public void encodeToWire(Buffer buffer, T value) {
-      Buffer json = encode.apply(value);
-      buffer.appendInt(json.length()).appendBuffer(json);
+      String json = write.apply(value, new StringBuilder(lastLength + lastLength / 4)).toString();
+      lastLength = Math.max(256, json.length());
+      int at = buffer.length();
+      buffer.appendInt(0).appendString(json);
+      buffer.setInt(at, buffer.length() - at - 4);
     }
 
     @Override

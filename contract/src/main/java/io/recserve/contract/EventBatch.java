@@ -1,7 +1,11 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +37,28 @@ public record EventBatch(List<RecommendationEvent> events) {
     List<RecommendationEvent> events = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) events.add(RecommendationEvent.fromJson(array.getJsonObject(i)));
     return new EventBatch(events);
+  }
+
+  /** Reads the text {@link #encode()} writes, without a JSON tree: an HTTP node's batch as another node receives it. */
+  static EventBatch read(String text) {
+    try (JsonParser p = Shapes.parser(text)) {
+      List<RecommendationEvent> events = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!field.equals("events")) {
+          p.skipChildren();
+          continue;
+        }
+        if (value != JsonToken.START_ARRAY) break;
+        events = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) events.add(RecommendationEvent.read(p));
+      }
+      if (events == null) throw new IllegalArgumentException("message field 'events' must be an array");
+      return new EventBatch(events);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A message body as sent: the batch itself (same JVM) or its JSON (another node, or an outside client). */

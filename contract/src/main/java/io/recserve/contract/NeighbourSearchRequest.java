@@ -1,5 +1,9 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -28,9 +32,45 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     return ModelRef.put(json, "model", model);
   }
 
+  /** The same JSON as {@link #toJson()}, written without a tree (the filters, rare, as their own tree). */
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"vector\":\"").append(Shapes.packFloats(vector)).append("\",\"k\":").append(k)
+        .append(",\"exclude\":\"").append(Shapes.packInts(exclude)).append('"');
+    if (!filters.none()) out.append(",\"filters\":").append(filters.toJson().encode());
+    return Shapes.model(out, "model", model).append('}');
+  }
+
   /** A message body as sent: the record itself (same JVM) or its JSON. */
   public static NeighbourSearchRequest of(Object body) {
     return body instanceof NeighbourSearchRequest r ? r : fromJson((JsonObject) body);
+  }
+
+  /** Reads the text without a JSON tree (but for the filters), with the checks of {@link #fromJson}. */
+  static NeighbourSearchRequest read(String text) {
+    try (JsonParser p = Shapes.parser(text)) {
+      Integer k = null;
+      long version = 0;
+      String id = null, vector = null, exclude = null;
+      Filters filters = Filters.NONE;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "k" -> k = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT ? p.getIntValue() : null;
+          case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "exclude" -> exclude = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "filters" -> filters = value == JsonToken.START_OBJECT ? Filters.fromJson(new JsonObject(Shapes.raw(p, text))) : Filters.NONE;
+          case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
+          case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          default -> p.skipChildren();
+        }
+      }
+      if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
+      return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), id == null || id.isBlank() ? null : new ModelRef(version, id),
+          filters);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {

@@ -1,5 +1,11 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.Function;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,6 +39,56 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
     List<Object> bodies = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) bodies.add(array.getJsonObject(i));
     return new RelayBatch(Shapes.requireString(json, "address"), json.getLong("timeout_ms", 0L), bodies);
+  }
+
+  /** How each relayed address's bodies are read from their text: as the records its verticle takes. */
+  private static final Map<String, Function<String, Object>> READERS = Map.of(
+      Addresses.ANN_SEARCH, NeighbourSearchRequest::read,
+      Addresses.EMBEDDING_USER, text -> UserEmbeddingRequest.fromJson(new JsonObject(text)),
+      Addresses.EMBEDDING_SEARCH, text -> UserSearchRequest.fromJson(new JsonObject(text)));
+
+  /**
+   * Reads the text without a tree for the batch: each body becomes the record its address takes, so the relay hands
+   * it to the verticle with no copy and no second reading (a {@code JsonObject} is deep-copied on local delivery). A
+   * body that does not read as that record stays a {@code JsonObject}, for the verticle to refuse on its own.
+   */
+  static RelayBatch read(String text) {
+    try (JsonParser p = Shapes.parser(text)) {
+      String address = null;
+      long timeout = 0;
+      List<String> texts = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "address" -> address = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "timeout_ms" -> timeout = value.isNumeric() ? p.getLongValue() : 0;
+          case "bodies" -> {
+            if (value != JsonToken.START_ARRAY) throw new IllegalArgumentException("message field 'bodies' must be an array");
+            texts = new ArrayList<>();
+            while (p.nextToken() == JsonToken.START_OBJECT) texts.add(Shapes.raw(p, text));
+            if (p.currentToken() != JsonToken.END_ARRAY) throw new IllegalArgumentException("message field 'bodies' must hold objects");
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (texts == null) throw new IllegalArgumentException("message field 'bodies' must be an array");
+      if (address == null) throw new IllegalArgumentException("message field 'address' must be a string");
+      Function<String, Object> reader = READERS.getOrDefault(address, JsonObject::new);
+      List<Object> bodies = new ArrayList<>(texts.size());
+      for (String body : texts) {
+        Object read;
+        try {
+          read = reader.apply(body);
+        } catch (RuntimeException e) {
+          read = new JsonObject(body);
+        }
+        bodies.add(read);
+      }
+      return new RelayBatch(address, timeout, bodies);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A message body as sent: the batch itself (same JVM) or its JSON. */

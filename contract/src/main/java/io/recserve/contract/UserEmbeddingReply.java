@@ -1,5 +1,9 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -26,10 +30,48 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
     return ModelRef.put(json, "model", model);
   }
 
+  /** The same JSON as {@link #toJson()}, written without a tree. */
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"user_id\":").append(userId).append(",\"found\":").append(found)
+        .append(",\"vector\":\"").append(Shapes.packFloats(vector)).append("\",\"rated\":\"").append(Shapes.packInts(rated)).append('"');
+    if (generation > 0) out.append(",\"generation\":").append(generation);
+    return Shapes.model(out, "model", model).append('}');
+  }
+
   /** A message body as sent: the record itself (same JVM), its JSON, or its JSON text (a relayed reply). */
   public static UserEmbeddingReply of(Object body) {
     if (body instanceof UserEmbeddingReply r) return r;
-    return fromJson(body instanceof RawJson raw ? new JsonObject(raw.text()) : (JsonObject) body);
+    if (body instanceof RawJson raw) return read(raw.text());
+    return fromJson((JsonObject) body);
+  }
+
+  /** Reads the text without a JSON tree, with the checks of {@link #fromJson}. */
+  static UserEmbeddingReply read(String text) {
+    try (JsonParser p = Shapes.parser(text)) {
+      Integer userId = null;
+      long version = 0, generation = 0;
+      String id = null, vector = null, rated = null;
+      boolean found = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "user_id" -> userId = value.isNumeric() ? p.getIntValue() : null;
+          case "found" -> found = value == JsonToken.VALUE_TRUE;
+          case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "rated" -> rated = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "generation" -> generation = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+          case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
+          case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          default -> p.skipChildren();
+        }
+      }
+      if (userId == null) throw new IllegalArgumentException("message field 'user_id' must be an integer");
+      return new UserEmbeddingReply(userId, id == null || id.isBlank() ? null : new ModelRef(version, id), found, Shapes.unpackFloats(vector),
+          Shapes.unpackInts(rated), generation);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static UserEmbeddingReply fromJson(JsonObject json) {

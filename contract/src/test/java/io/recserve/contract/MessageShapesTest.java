@@ -64,11 +64,38 @@ class MessageShapesTest {
     UserSearchReply found = new UserSearchReply(42, v9, true, 7, search);
     UserSearchReply unknown = UserSearchReply.unknown(43, v9);
     UserEmbeddingReply user = new UserEmbeddingReply(44, v9, true, new float[] {0.25f}, new int[] {5}, 0);
-    for (Object body : java.util.List.of(found, unknown, search, user)) {
+    UserEmbeddingReply changed = new UserEmbeddingReply(45, v9, true, new float[] {0.25f, -1}, new int[] {5, 6}, 12);
+    UserEmbeddingReply nobody = UserEmbeddingReply.unknown(46, null);
+    Filters drama = Filters.fromJson(new JsonObject().put("genres", new JsonArray().add("Drama")).put("exclude_movie_ids", new JsonArray().add(3)));
+    NeighbourSearchRequest ask = new NeighbourSearchRequest(new float[] {1, -2.5f}, 10, new int[] {3, 4}, v9);
+    NeighbourSearchRequest narrowed = new NeighbourSearchRequest(new float[] {1}, 5, new int[0], null, drama);
+    for (Object body : java.util.List.of(found, unknown, search, user, changed, nobody, ask, narrowed)) {
       assertThat(new JsonObject(Codecs.encode(body, new StringBuilder()).toString())).as(body.getClass().getSimpleName()).isEqualTo(Codecs.toJson(body));
     }
+    for (UserEmbeddingReply u : java.util.List.of(user, changed, nobody)) {
+      UserEmbeddingReply back = UserEmbeddingReply.read(u.encode(new StringBuilder()).toString());
+      assertThat(back).usingRecursiveComparison().isEqualTo(u);
+    }
+    for (NeighbourSearchRequest n : java.util.List.of(ask, narrowed)) {
+      NeighbourSearchRequest back = NeighbourSearchRequest.read(n.encode(new StringBuilder()).toString());
+      assertThat(back).usingRecursiveComparison().isEqualTo(NeighbourSearchRequest.fromJson(n.toJson()));
+      assertThat(back.filters()).isEqualTo(n.filters());
+    }
+    assertThatThrownBy(() -> NeighbourSearchRequest.read("{\"vector\":\"\"}")).hasMessageContaining("'k'");
+    assertThatThrownBy(() -> UserEmbeddingReply.read("{\"found\":true}")).hasMessageContaining("'user_id'");
     RelayBatch batch = new RelayBatch(Addresses.EMBEDDING_SEARCH, 500, java.util.List.of(new UserSearchRequest(42, 10, v9, null), new UserSearchRequest(43, 5, v9, null)));
     assertThat(new JsonObject(Codecs.encode(batch, new StringBuilder()).toString())).isEqualTo(batch.toJson());
+    // Read back, each body is the record its address takes (handed on with no copy); one that does not read stays JSON.
+    assertThat(RelayBatch.read(batch.encode(new StringBuilder()).toString())).isEqualTo(batch);
+    RelayBatch searches = new RelayBatch(Addresses.ANN_SEARCH, 400, java.util.List.of(ask, narrowed));
+    RelayBatch searchesBack = RelayBatch.read(searches.encode(new StringBuilder()).toString());
+    assertThat(searchesBack.bodies()).hasSize(2).allSatisfy(b -> assertThat(b).isInstanceOf(NeighbourSearchRequest.class));
+    assertThat(((NeighbourSearchRequest) searchesBack.bodies().get(1)).filters()).isEqualTo(drama);
+    RelayBatch users = RelayBatch.read("{\"bodies\":[{\"user_id\":7},{\"user_id\":\"x\"}],\"timeout_ms\":300,\"address\":\"" + Addresses.EMBEDDING_USER + "\"}");
+    assertThat(users.bodies().get(0)).isEqualTo(new UserEmbeddingRequest(7, null));
+    assertThat(users.bodies().get(1)).isEqualTo(new JsonObject().put("user_id", "x"));
+    assertThat(users.timeoutMs()).isEqualTo(300);
+    assertThatThrownBy(() -> RelayBatch.read("{\"address\":\"a\",\"bodies\":[1]}")).hasMessageContaining("'bodies'");
     RelayReply reply = new RelayReply(java.util.List.of(RelayReply.Item.of(found), RelayReply.Item.of(unknown), RelayReply.Item.of(search),
         RelayReply.Item.of(user), RelayReply.Item.failed(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "not \"loaded\"")));
     String text = reply.encode();
@@ -109,7 +136,70 @@ class MessageShapesTest {
     assertThat(RecommendationEvent.fromJson(anonymous.toJson()).userId()).isNull();
     EventBatch batch = new EventBatch(java.util.List.of(event, anonymous));
     assertThat(EventBatch.fromJson(new JsonObject(batch.encode()))).isEqualTo(batch);
+    assertThat(EventBatch.read(batch.encode())).isEqualTo(batch);
     assertThatThrownBy(() -> RecommendationEvent.fromJson(event.toJson().put("request_id", "not-a-uuid"))).hasMessageContaining("'request_id'");
+  }
+
+  @Test
+  void theStreamingReadOfAnEventBatchIsTheTreesReadChecksIncluded() {
+    java.util.Random random = new java.util.Random(7);
+    java.util.List<RecommendationEvent> events = new java.util.ArrayList<>();
+    for (int e = 0; e < 50; e++) {
+      int n = random.nextInt(40); // past the reader's first array of 16
+      int[] movies = new int[n];
+      float[] scores = new float[n];
+      for (int i = 0; i < n; i++) {
+        movies[i] = random.nextInt(200_000);
+        scores[i] = random.nextFloat();
+      }
+      events.add(new RecommendationEvent(java.util.UUID.randomUUID().toString(), e % 3 == 0 ? "similar" : "recommend", e % 3 == 0 ? null : e,
+          n, movies, scores, random.nextInt(5), random.nextBoolean(), random.nextDouble() * 100, 1_764_000_000_000L + random.nextInt(1 << 30)));
+    }
+    EventBatch batch = new EventBatch(events);
+    assertThat(EventBatch.read(batch.encode())).isEqualTo(EventBatch.fromJson(new JsonObject(batch.encode()))).isEqualTo(batch);
+    // Fields in another order, unknown ones, nulls and absent ones, as another writer may send them.
+    String other = "{\"extra\":{\"a\":[1,2]},\"events\":[{\"time\":\"2026-11-28T17:49:40.5Z\",\"items\":[{\"score\":0.5,\"movie_id\":3,\"why\":null}],"
+        + "\"user_id\":null,\"request_id\":\"6e40fc98-5529-40c0-b4fa-bb73917c9012\",\"note\":\"x\"}]}";
+    assertThat(EventBatch.read(other)).isEqualTo(EventBatch.fromJson(new JsonObject(other)));
+    RecommendationEvent read = EventBatch.read(other).events().get(0);
+    assertThat(read.kind()).isEqualTo("recommend");
+    assertThat(read.userId()).isNull();
+    assertThat(read.timeMillis()).isEqualTo(java.time.Instant.parse("2026-11-28T17:49:40.5Z").toEpochMilli());
+    for (String[] bad : new String[][] {
+        {"{\"events\":[{\"request_id\":\"not-a-uuid\"}]}", "'request_id' must be a UUID"},
+        {"{\"events\":[{\"kind\":\"recommend\"}]}", "'request_id'"},
+        {"{\"events\":[{\"request_id\":\"6e40fc98-5529-40c0-b4fa-bb73917c9012\",\"cutoff\":\"ten\"}]}", "'cutoff' must be an integer"},
+        {"{\"events\":[{\"request_id\":\"6e40fc98-5529-40c0-b4fa-bb73917c9012\",\"items\":[{\"score\":1}]}]}", "'movie_id' must be an integer"},
+        {"{\"events\":{}}", "'events' must be an array"},
+        {"{}", "'events' must be an array"}}) {
+      assertThatThrownBy(() -> EventBatch.read(bad[0])).as(bad[0]).hasMessageContaining(bad[1]);
+      assertThatThrownBy(() -> EventBatch.fromJson(new JsonObject(bad[0]))).as("the tree refuses it too: " + bad[0]).isInstanceOf(RuntimeException.class);
+    }
+  }
+
+  @Test
+  void anEventsTimeReadsAsInstantParseReadsIt() {
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 20_000; i++) {
+      long seconds = java.time.Instant.parse("0000-01-01T00:00:00Z").getEpochSecond()
+          + (long) (random.nextDouble() * (java.time.Instant.parse("9999-12-31T23:59:59Z").getEpochSecond() - java.time.Instant.parse("0000-01-01T00:00:00Z").getEpochSecond()));
+      int nanos = switch (i % 5) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1000;
+        case 3 -> random.nextInt(1_000_000_000);
+        default -> random.nextInt(10) * 100_000_000; // one digit, as .5
+      };
+      String text = java.time.Instant.ofEpochSecond(seconds, nanos).toString();
+      assertThat(RecommendationEvent.epochMillis(text)).as(text).isEqualTo(java.time.Instant.parse(text).toEpochMilli());
+    }
+    for (String other : new String[] {"2026-11-28T17:49:40.12Z", "1969-12-31T23:59:59.5Z", "+10000-01-01T00:00:00Z", "2026-11-28T17:49:40+01:00",
+        "2026-11-28T24:00:00Z", "2026-11-28T17:49:40.Z"}) { // the last two: Instant.parse takes them, so must this
+      assertThat(RecommendationEvent.epochMillis(other)).as(other).isEqualTo(java.time.Instant.parse(other).toEpochMilli());
+    }
+    for (String bad : new String[] {"2026-02-30T00:00:00Z", "2026-1a-28T17:49:40Z", "2026-11-28T-1:49:40Z"}) {
+      assertThatThrownBy(() -> RecommendationEvent.epochMillis(bad)).as(bad).isInstanceOf(java.time.format.DateTimeParseException.class);
+    }
   }
 
   @Test
@@ -126,11 +216,17 @@ class MessageShapesTest {
       });
       vertx.eventBus().request("test.local", request).await(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(received.get()).isSameAs(request);
-      var codec = new Codecs.RecordCodec<UserEmbeddingRequest>("t", r -> r.toJson().toBuffer(), text -> UserEmbeddingRequest.fromJson(new JsonObject(text)));
+      var codec = new Codecs.RecordCodec<UserEmbeddingRequest>("t", (r, out) -> out.append(r.toJson().encode()), text -> UserEmbeddingRequest.fromJson(new JsonObject(text)));
       io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("xx");
       codec.encodeToWire(wire, request);
       assertThat(new JsonObject(wire.getString(6, wire.length()))).isEqualTo(request.toJson());
       assertThat(codec.decodeFromWire(2, wire)).isEqualTo(request);
+      // The length in front counts UTF-8 bytes, not chars.
+      var titles = new Codecs.RecordCodec<String>("s", (t, out) -> out.append(t), t -> t);
+      io.vertx.core.buffer.Buffer accents = io.vertx.core.buffer.Buffer.buffer("x");
+      titles.encodeToWire(accents, "Amélie (2001) – ★");
+      assertThat(accents.getInt(1)).isEqualTo("Amélie (2001) – ★".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      assertThat(titles.decodeFromWire(1, accents)).isEqualTo("Amélie (2001) – ★");
     } finally {
       vertx.close().await();
     }

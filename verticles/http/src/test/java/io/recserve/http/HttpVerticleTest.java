@@ -111,6 +111,7 @@ class HttpVerticleTest {
     });
     // The embedding node's heartbeat: it serves version 4.
     heartbeat(vertx, "embedding", "stub-e");
+    awaitReady(); // both heartbeats heard, in whichever order they came
   }
 
   /** An ANN node on its own address (and the shared one), answering or silent, with its heartbeat. */
