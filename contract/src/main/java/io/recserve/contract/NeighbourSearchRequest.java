@@ -48,29 +48,36 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
   /** Reads the text without a JSON tree (but for the filters), with the checks of {@link #fromJson}. */
   static NeighbourSearchRequest read(String text) {
     try (JsonParser p = Shapes.parser(text)) {
-      Integer k = null;
-      long version = 0;
-      String id = null, vector = null, exclude = null;
-      Filters filters = Filters.NONE;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "k" -> k = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT ? p.getIntValue() : null;
-          case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "exclude" -> exclude = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "filters" -> filters = value == JsonToken.START_OBJECT ? Filters.fromJson(new JsonObject(Shapes.raw(p, text))) : Filters.NONE;
-          case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
-          case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          default -> p.skipChildren();
-        }
-      }
-      if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
-      return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), id == null || id.isBlank() ? null : new ModelRef(version, id),
-          filters);
+      return read(p, text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Reads the object the parser is at ({@code text} is what it reads). A body that is JSON but not this record fails
+   * with the parser at the body's end, so that a reader of several bodies can go on ({@link RelayBatch#read}).
+   */
+  static NeighbourSearchRequest read(JsonParser p, String text) throws IOException {
+    Integer k = null;
+    long version = 0;
+    String id = null, vector = null, exclude = null, filters = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "k" -> k = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT ? p.getIntValue() : null;
+        case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "exclude" -> exclude = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "filters" -> filters = value == JsonToken.START_OBJECT ? Shapes.raw(p, text) : null;
+        case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
+        case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        default -> p.skipChildren();
+      }
+    }
+    if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
+    return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), id == null || id.isBlank() ? null : new ModelRef(version, id),
+        filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)));
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {

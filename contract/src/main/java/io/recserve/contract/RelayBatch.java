@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.function.Function;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -41,22 +40,30 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
     return new RelayBatch(Shapes.requireString(json, "address"), json.getLong("timeout_ms", 0L), bodies);
   }
 
+  /** Reads the body object a parser is at, leaving the parser at its end; fails so when the body is not the record. */
+  private interface BodyReader {
+    Object read(JsonParser p, String text) throws IOException;
+  }
+
   /** How each relayed address's bodies are read from their text: as the records its verticle takes. */
-  private static final Map<String, Function<String, Object>> READERS = Map.of(
+  private static final Map<String, BodyReader> READERS = Map.of(
       Addresses.ANN_SEARCH, NeighbourSearchRequest::read,
-      Addresses.EMBEDDING_USER, text -> UserEmbeddingRequest.fromJson(new JsonObject(text)),
-      Addresses.EMBEDDING_SEARCH, text -> UserSearchRequest.fromJson(new JsonObject(text)));
+      Addresses.EMBEDDING_USER, (p, text) -> UserEmbeddingRequest.fromJson(new JsonObject(Shapes.raw(p, text))),
+      Addresses.EMBEDDING_SEARCH, (p, text) -> UserSearchRequest.fromJson(new JsonObject(Shapes.raw(p, text))));
+
+  private static final BodyReader AS_JSON = (p, text) -> new JsonObject(Shapes.raw(p, text));
 
   /**
-   * Reads the text without a tree for the batch: each body becomes the record its address takes, so the relay hands
-   * it to the verticle with no copy and no second reading (a {@code JsonObject} is deep-copied on local delivery). A
-   * body that does not read as that record stays a {@code JsonObject}, for the verticle to refuse on its own.
+   * Reads the text in one pass, without a tree for the batch: each body becomes the record its address takes, so the
+   * relay hands it to the verticle with no copy and no second reading (a {@code JsonObject} is deep-copied on local
+   * delivery). A body that is JSON but not that record stays a {@code JsonObject}, for the verticle to refuse on its
+   * own. Bodies before the address (another writer's order) are read as JSON.
    */
   static RelayBatch read(String text) {
     try (JsonParser p = Shapes.parser(text)) {
       String address = null;
       long timeout = 0;
-      List<String> texts = null;
+      List<Object> bodies = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -65,26 +72,25 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
           case "timeout_ms" -> timeout = value.isNumeric() ? p.getLongValue() : 0;
           case "bodies" -> {
             if (value != JsonToken.START_ARRAY) throw new IllegalArgumentException("message field 'bodies' must be an array");
-            texts = new ArrayList<>();
-            while (p.nextToken() == JsonToken.START_OBJECT) texts.add(Shapes.raw(p, text));
+            BodyReader reader = address == null ? AS_JSON : READERS.getOrDefault(address, AS_JSON);
+            bodies = new ArrayList<>();
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              int start = (int) p.currentTokenLocation().getCharOffset();
+              Object body;
+              try {
+                body = reader.read(p, text);
+              } catch (RuntimeException notTheRecord) { // read to its end: kept as the JSON it is
+                body = new JsonObject(text.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1));
+              }
+              bodies.add(body);
+            }
             if (p.currentToken() != JsonToken.END_ARRAY) throw new IllegalArgumentException("message field 'bodies' must hold objects");
           }
           default -> p.skipChildren();
         }
       }
-      if (texts == null) throw new IllegalArgumentException("message field 'bodies' must be an array");
+      if (bodies == null) throw new IllegalArgumentException("message field 'bodies' must be an array");
       if (address == null) throw new IllegalArgumentException("message field 'address' must be a string");
-      Function<String, Object> reader = READERS.getOrDefault(address, JsonObject::new);
-      List<Object> bodies = new ArrayList<>(texts.size());
-      for (String body : texts) {
-        Object read;
-        try {
-          read = reader.apply(body);
-        } catch (RuntimeException e) {
-          read = new JsonObject(body);
-        }
-        bodies.add(read);
-      }
       return new RelayBatch(address, timeout, bodies);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

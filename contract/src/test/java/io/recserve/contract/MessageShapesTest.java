@@ -91,10 +91,15 @@ class MessageShapesTest {
     RelayBatch searchesBack = RelayBatch.read(searches.encode(new StringBuilder()).toString());
     assertThat(searchesBack.bodies()).hasSize(2).allSatisfy(b -> assertThat(b).isInstanceOf(NeighbourSearchRequest.class));
     assertThat(((NeighbourSearchRequest) searchesBack.bodies().get(1)).filters()).isEqualTo(drama);
-    RelayBatch users = RelayBatch.read("{\"bodies\":[{\"user_id\":7},{\"user_id\":\"x\"}],\"timeout_ms\":300,\"address\":\"" + Addresses.EMBEDDING_USER + "\"}");
-    assertThat(users.bodies().get(0)).isEqualTo(new UserEmbeddingRequest(7, null));
-    assertThat(users.bodies().get(1)).isEqualTo(new JsonObject().put("user_id", "x"));
+    RelayBatch users = RelayBatch.read("{\"address\":\"" + Addresses.EMBEDDING_USER + "\",\"bodies\":[{\"user_id\":7},{\"user_id\":\"x\"},{\"user_id\":8}],\"timeout_ms\":300}");
+    assertThat(users.bodies()).containsExactly(new UserEmbeddingRequest(7, null), new JsonObject().put("user_id", "x"), new UserEmbeddingRequest(8, null));
     assertThat(users.timeoutMs()).isEqualTo(300);
+    String noK = "{\"vector\":\"AACAPw==\",\"filters\":{\"genres\":[\"Drama\"]},\"exclude\":\"\"}";
+    RelayBatch oneBroken = RelayBatch.read("{\"address\":\"" + Addresses.ANN_SEARCH + "\",\"bodies\":[" + noK + "," + ask.encode(new StringBuilder()) + "]}");
+    assertThat(oneBroken.bodies().get(0)).as("read to its end, left for the verticle to refuse").isEqualTo(new JsonObject(noK));
+    assertThat(oneBroken.bodies().get(1)).usingRecursiveComparison().isEqualTo(NeighbourSearchRequest.fromJson(ask.toJson()));
+    RelayBatch addressLast = RelayBatch.read("{\"bodies\":[{\"user_id\":7}],\"address\":\"" + Addresses.EMBEDDING_USER + "\"}");
+    assertThat(addressLast.bodies()).as("another writer's order: read as JSON").containsExactly(new JsonObject().put("user_id", 7));
     assertThatThrownBy(() -> RelayBatch.read("{\"address\":\"a\",\"bodies\":[1]}")).hasMessageContaining("'bodies'");
     RelayReply reply = new RelayReply(java.util.List.of(RelayReply.Item.of(found), RelayReply.Item.of(unknown), RelayReply.Item.of(search),
         RelayReply.Item.of(user), RelayReply.Item.failed(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "not \"loaded\"")));
