@@ -2,9 +2,9 @@ package io.recserve.contract;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Asks the ANN verticle for the {@code k} movies with the highest model score for a user vector, leaving out

@@ -2,9 +2,9 @@ package io.recserve.contract;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.vertx.core.json.JsonObject;
 
 /**
  * A user's vector and the movies the user rated (to exclude from recommendations), in model version {@code model}.

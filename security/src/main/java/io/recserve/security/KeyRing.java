@@ -90,9 +90,9 @@ public final class KeyRing {
 
   /**
    * A read of the file: a new content is taken once two reads in a row find it, at least half a check period apart, so
-   * that a file caught half-written (truncated, not yet filled) is never taken for the keys. The time matters: a busy
-   * event loop runs a periodic timer's late ticks back to back, and two reads a few microseconds apart can both find the
-   * file empty between its truncation and its write.
+   * that a file caught half-written (truncated, not yet filled) is never taken for the keys. The time matters: two reads
+   * can end a few microseconds apart (late timer ticks on a busy machine, file reads finishing together) and both find
+   * the file empty between its truncation and its write.
    */
   void changed(String text, long now) {
     if (text.equals(lastText)) {

@@ -35,7 +35,7 @@ class KeyRingTest {
   void twoReadsBackToBackOfATruncatedFileDoNotEmptyTheKeys(Vertx vertx) throws Exception {
     KeyRing ring = ring(vertx);
     long t = System.nanoTime();
-    // A busy event loop runs a periodic timer's late ticks back to back: both reads fall between truncation and write.
+    // Two reads a few microseconds apart (late timer ticks on a busy machine), both between truncation and write.
     ring.changed("", t);
     ring.changed("", t + 1);
     ring.changed("", t + 29_000 * MS);
