@@ -26,7 +26,7 @@ public final class Codecs {
   private static final Map<Class<?>, Shape> SHAPES = new LinkedHashMap<>();
 
   static {
-    text(EventBatch.class, EventBatch::toJson, (b, out) -> out.append(b.encode()), EventBatch::read);
+    text(EventBatch.class, EventBatch::toJson, EventBatch::encode, EventBatch::read);
     tree(UserEmbeddingRequest.class, UserEmbeddingRequest::toJson, UserEmbeddingRequest::fromJson);
     // what crosses per request between split embedding and ANN nodes: vectors and id lists as base64 text, no tree
     text(UserEmbeddingReply.class, UserEmbeddingReply::toJson, UserEmbeddingReply::encode, UserEmbeddingReply::read);
@@ -44,7 +44,7 @@ public final class Codecs {
     tree(FeedbackRequest.class, FeedbackRequest::toJson, FeedbackRequest::fromJson);
     tree(UserChanged.class, UserChanged::toJson, UserChanged::fromJson);
     text(RelayBatch.class, RelayBatch::toJson, RelayBatch::encode, RelayBatch::read);
-    text(RelayReply.class, RelayReply::toJson, (r, out) -> out.append(r.encode()), RelayReply::decode);
+    text(RelayReply.class, RelayReply::toJson, RelayReply::encode, RelayReply::decode);
   }
 
   private static <T> void tree(Class<T> type, Function<T, JsonObject> toJson, Function<JsonObject, T> fromJson) {

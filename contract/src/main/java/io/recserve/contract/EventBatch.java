@@ -1,11 +1,8 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,14 +18,14 @@ public record EventBatch(List<RecommendationEvent> events) {
     return new JsonObject().put("events", array);
   }
 
-  /** The JSON text of {@link #toJson()}, written without building the tree. */
-  public String encode() {
-    StringBuilder out = new StringBuilder(events.size() * 400 + 16).append("{\"events\":[");
+  /** The JSON text of {@link #toJson()}, written into {@code out} without building the tree. */
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"events\":[");
     for (int i = 0; i < events.size(); i++) {
       if (i > 0) out.append(',');
       events.get(i).encode(out);
     }
-    return out.append("]}").toString();
+    return out.append("]}");
   }
 
   public static EventBatch fromJson(JsonObject json) {
@@ -39,9 +36,9 @@ public record EventBatch(List<RecommendationEvent> events) {
     return new EventBatch(events);
   }
 
-  /** Reads the text {@link #encode()} writes, without a JSON tree: an HTTP node's batch as another node receives it. */
+  /** Reads the text {@link #encode} writes, without a JSON tree: an HTTP node's batch as another node receives it. */
   static EventBatch read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
+    return Shapes.read(text, p -> {
       List<RecommendationEvent> events = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -56,9 +53,7 @@ public record EventBatch(List<RecommendationEvent> events) {
       }
       if (events == null) throw new IllegalArgumentException("message field 'events' must be an array");
       return new EventBatch(events);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   /** A message body as sent: the batch itself (same JVM) or its JSON (another node, or an outside client). */

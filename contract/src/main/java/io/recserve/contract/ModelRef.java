@@ -20,9 +20,13 @@ public record ModelRef(long version, String id) {
   /** Reads what {@link #put} wrote; null when absent. */
   public static ModelRef get(JsonObject json, String prefix) {
     Object id = json.getValue(prefix + "_id");
-    if (!(id instanceof String s) || s.isBlank()) return null;
     Object version = json.getValue(prefix + "_version");
-    return new ModelRef(version instanceof Number n ? n.longValue() : 0, s);
+    return of(version instanceof Number n ? n.longValue() : 0, id instanceof String s ? s : null);
+  }
+
+  /** The reference from its two fields as read; null when the id is absent or blank, as {@link #get} reads it. */
+  static ModelRef of(long version, String id) {
+    return id == null || id.isBlank() ? null : new ModelRef(version, id);
   }
 
   public boolean sameAs(ModelRef other) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The movies found, best first: as the JSON array of {@link Recommendation} objects the HTTP answer holds (built from
@@ -42,36 +41,28 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
 
   /** Reads the text without a JSON tree, the recommendations kept as text. */
   static NeighbourSearchReply read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
-      return read(p, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Shapes.read(text, p -> read(p, text));
   }
 
   /** Reads the object the parser is at, keeping the recommendations as their text (no tree). */
-  static NeighbourSearchReply read(JsonParser p, String text) {
-    try {
-      long version = 0;
-      String id = null, node = null, recommendations = "[]", movieIds = null, scores = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "model_version" -> version = p.getLongValue();
-          case "model_id" -> id = p.getText();
-          case "node" -> node = value == JsonToken.VALUE_NULL ? null : p.getText();
-          case "recommendations" -> recommendations = Shapes.raw(p, text);
-          case "movie_ids" -> movieIds = p.getText();
-          case "scores" -> scores = p.getText();
-          default -> p.skipChildren();
-        }
+  static NeighbourSearchReply read(JsonParser p, String text) throws IOException {
+    long version = 0;
+    String id = null, node = null, recommendations = "[]", movieIds = null, scores = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "model_version" -> version = p.getLongValue();
+        case "model_id" -> id = p.getText();
+        case "node" -> node = value == JsonToken.VALUE_NULL ? null : p.getText();
+        case "recommendations" -> recommendations = Shapes.raw(p, text);
+        case "movie_ids" -> movieIds = p.getText();
+        case "scores" -> scores = p.getText();
+        default -> p.skipChildren();
       }
-      return new NeighbourSearchReply(id == null ? null : new ModelRef(version, id), node, recommendations, Shapes.unpackInts(movieIds),
-          Shapes.unpackFloats(scores));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    return new NeighbourSearchReply(id == null ? null : new ModelRef(version, id), node, recommendations, Shapes.unpackInts(movieIds),
+        Shapes.unpackFloats(scores));
   }
 
   public static NeighbourSearchReply fromJson(JsonObject json) {

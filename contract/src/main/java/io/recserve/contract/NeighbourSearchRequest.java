@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Asks the ANN verticle for the {@code k} movies with the highest model score for a user vector, leaving out
@@ -47,11 +46,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
 
   /** Reads the text without a JSON tree (but for the filters), with the checks of {@link #fromJson}. */
   static NeighbourSearchRequest read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
-      return read(p, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Shapes.read(text, p -> read(p, text));
   }
 
   /**
@@ -76,7 +71,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
       }
     }
     if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
-    return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), id == null || id.isBlank() ? null : new ModelRef(version, id),
+    return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), ModelRef.of(version, id),
         filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)));
   }
 

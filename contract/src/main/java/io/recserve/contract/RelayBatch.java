@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
    * own. Bodies before the address (another writer's order) are read as JSON.
    */
   static RelayBatch read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
+    return Shapes.read(text, p -> {
       String address = null;
       long timeout = 0;
       List<Object> bodies = null;
@@ -92,9 +91,7 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
       if (bodies == null) throw new IllegalArgumentException("message field 'bodies' must be an array");
       if (address == null) throw new IllegalArgumentException("message field 'address' must be a string");
       return new RelayBatch(address, timeout, bodies);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   /** A message body as sent: the batch itself (same JVM) or its JSON. */

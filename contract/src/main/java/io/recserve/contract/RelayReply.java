@@ -1,12 +1,9 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,20 +43,20 @@ public record RelayReply(List<Item> replies) {
   }
 
   /** The same JSON as {@link #toJson()}, each body written by {@link Codecs#encode} (the search replies without a tree). */
-  public String encode() {
-    StringBuilder out = new StringBuilder(replies.size() * 1500 + 16).append("{\"replies\":[");
+  public StringBuilder encode(StringBuilder out) {
+    out.append("{\"replies\":[");
     for (int i = 0; i < replies.size(); i++) {
       if (i > 0) out.append(',');
       Item item = replies.get(i);
       if (item.failure() == null) Codecs.encode(item.body(), out.append("{\"body\":")).append('}');
       else out.append(item.toJson().encode());
     }
-    return out.append("]}").toString();
+    return out.append("]}");
   }
 
   /** Reads the text without a JSON tree: each body stays text ({@link RawJson}) for the record that reads it. */
   public static RelayReply decode(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
+    return Shapes.read(text, p -> {
       List<Item> replies = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -87,9 +84,7 @@ public record RelayReply(List<Item> replies) {
         }
       }
       return new RelayReply(replies);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   public static RelayReply fromJson(JsonObject json) {

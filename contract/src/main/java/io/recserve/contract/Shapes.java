@@ -61,6 +61,20 @@ final class Shapes {
     }
   }
 
+  /** Reads the object that is a message's whole {@code text}, at whose start the parser is. */
+  interface Reading<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /** {@code reading} over a {@link #parser} of {@code text}, closed after; a parser's failure comes out unchecked. */
+  static <T> T read(String text, Reading<T> reading) {
+    try (JsonParser p = parser(text)) {
+      return reading.read(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The array or object the parser is at, as the text it is in {@code text}; the parser is left at its end. */
   static String raw(JsonParser p, String text) throws IOException {
     int start = (int) p.currentTokenLocation().getCharOffset();

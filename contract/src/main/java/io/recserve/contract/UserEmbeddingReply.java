@@ -1,10 +1,7 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A user's vector and the movies the user rated (to exclude from recommendations), in model version {@code model}.
@@ -47,7 +44,7 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
 
   /** Reads the text without a JSON tree, with the checks of {@link #fromJson}. */
   static UserEmbeddingReply read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
+    return Shapes.read(text, p -> {
       Integer userId = null;
       long version = 0, generation = 0;
       String id = null, vector = null, rated = null;
@@ -67,11 +64,9 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
         }
       }
       if (userId == null) throw new IllegalArgumentException("message field 'user_id' must be an integer");
-      return new UserEmbeddingReply(userId, id == null || id.isBlank() ? null : new ModelRef(version, id), found, Shapes.unpackFloats(vector),
+      return new UserEmbeddingReply(userId, ModelRef.of(version, id), found, Shapes.unpackFloats(vector),
           Shapes.unpackInts(rated), generation);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   public static UserEmbeddingReply fromJson(JsonObject json) {

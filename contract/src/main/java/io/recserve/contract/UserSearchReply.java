@@ -1,10 +1,7 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The answer to {@link UserSearchRequest}: whether the model knows the user, the user's feedback generation (as in
@@ -42,7 +39,7 @@ public record UserSearchReply(int userId, ModelRef model, boolean found, long ge
 
   /** Reads the text without a JSON tree, the search's recommendations kept as text. */
   static UserSearchReply read(String text) {
-    try (JsonParser p = Shapes.parser(text)) {
+    return Shapes.read(text, p -> {
       int userId = 0;
       long version = 0, generation = 0;
       String id = null;
@@ -62,9 +59,7 @@ public record UserSearchReply(int userId, ModelRef model, boolean found, long ge
         }
       }
       return new UserSearchReply(userId, id == null ? null : new ModelRef(version, id), found, generation, search);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   public static UserSearchReply fromJson(JsonObject json) {
