@@ -182,12 +182,12 @@ public record RecommendationEvent(String requestId, String kind, Integer userId,
   }
 
   private static Number number(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) throw wrong(field, "a number");
+    if (!value.isNumeric()) throw wrong(field, "a number");
     return p.getNumberValue();
   }
 
   private static float decimal(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) throw wrong(field, "a number");
+    if (!value.isNumeric()) throw wrong(field, "a number");
     return p.getFloatValue();
   }
 

@@ -30,10 +30,12 @@ public final class KeyRing {
   private String lastText;
   private String pendingText;
   private long pendingSince;
-  private long every = 1000L;
+  /** How often the key file is read, in ms. */
+  private final long every;
   private long timer = -1;
 
-  private KeyRing(ApiKeys fixed, String file, boolean apiGuarded, boolean adminGuarded) {
+  private KeyRing(ApiKeys fixed, String file, long every, boolean apiGuarded, boolean adminGuarded) {
+    this.every = every;
     this.fixed = fixed;
     this.file = file;
     this.apiGuarded = apiGuarded;
@@ -43,7 +45,7 @@ public final class KeyRing {
 
   /** Keys given directly (tests, and nodes without a file). */
   public static KeyRing of(ApiKeys keys, boolean apiGuarded, boolean adminGuarded) {
-    return new KeyRing(keys, null, apiGuarded, adminGuarded);
+    return new KeyRing(keys, null, 0, apiGuarded, adminGuarded);
   }
 
   /** True when the configuration names any key or key file, i.e. when some listener is guarded. */
@@ -65,9 +67,8 @@ public final class KeyRing {
     String file = s.getString("api-key-file", "").strip();
     boolean apiGuarded = !s.getString("api-keys", "").isBlank() || !file.isEmpty();
     boolean adminGuarded = !s.getString("admin-keys", "").isBlank();
-    KeyRing ring = new KeyRing(fixed, file.isEmpty() ? null : file, apiGuarded, adminGuarded);
+    KeyRing ring = new KeyRing(fixed, file.isEmpty() ? null : file, s.getLong("key-file-check-ms", 1000L), apiGuarded, adminGuarded);
     if (ring.file == null) return Future.succeededFuture(ring);
-    ring.every = s.getLong("key-file-check-ms", 1000L);
     return vertx.fileSystem().readFile(file)
         .recover(e -> Future.failedFuture(new IllegalArgumentException("security.api-key-file " + file + " cannot be read")))
         .map(text -> {
