@@ -14,6 +14,7 @@ import io.recserve.contract.TimeSeriesRequest;
 import io.recserve.serving.DataFolder;
 import io.recserve.contract.NodeIdentity;
 import io.recserve.serving.PgPools;
+import io.recserve.serving.PgSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -79,7 +80,8 @@ public final class AnalyticsVerticle extends VerticleBase {
     Path folder = DataFolder.of(config()).resolve("analytics");
     Future<Void> opened;
     if (PgPools.configured(config())) {
-      store = new PgEventStore(PgPools.create(vertx, config()), a.getLong("summary-timeout-ms", 10_000L));
+      store = new PgEventStore(vertx, PgPools.create(vertx, config()), PgSettings.of(config()), a.getLong("write-timeout-ms", 30_000L),
+          a.getLong("summary-timeout-ms", 10_000L));
       opened = Future.succeededFuture();
     } else {
       String file = a.getString("file", "");

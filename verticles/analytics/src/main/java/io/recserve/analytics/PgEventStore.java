@@ -11,34 +11,40 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import io.recserve.serving.PgConnections;
+import io.recserve.serving.PgSettings;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The production store: {@code recommendation_events} in PostgreSQL, one statement per batch (columns as arrays,
- * unnested into rows). The recommended movies are two array columns. Summaries run with a statement timeout
- * ({@code analytics.summary-timeout-ms}).
+ * The production store: {@code recommendation_events} in PostgreSQL. The recommended movies are two array columns.
+ * Summaries run with a statement timeout ({@code analytics.summary-timeout-ms}).
  *
- * <p>Each event is stored once: request_id is the primary key. A batch is first inserted plainly; only when that
- * meets a request id already stored (a batch sent again after its confirmation was lost) is it inserted again with
- * {@code ON CONFLICT DO NOTHING}, which skips those rows. The plain insert costs PostgreSQL about a third less per row
- * than one with {@code ON CONFLICT}, which checks the key before each row; the failed statement stores nothing.
+ * <p>Each event is stored once: request_id is the primary key. A batch is first written with {@code COPY} in binary
+ * ({@link EventCopy}, the PostgreSQL JDBC driver's {@code CopyManager} on a worker thread, one connection per write
+ * under way); only when that meets a request id already stored (a batch sent again after its confirmation was lost)
+ * is it inserted again with {@code ON CONFLICT DO NOTHING}, which skips those rows. The failed copy stores nothing.
+ * {@code COPY} costs PostgreSQL and this node less per event than the array insert, which the JVM built from boxed
+ * values and the event loop encoded (docs/performance.md).
  */
 final class PgEventStore implements EventStore {
   /**
-   * One statement per batch. Each event's movies and scores are a slice ({@code [s:e]}) of two arrays that hold those
-   * of the whole batch, and its time is milliseconds since the epoch: no text per event to build here and parse there
-   * (the text arrays and timestamps cost 15% of the cached path's CPU).
+   * A batch sent again, in one statement. Each event's movies and scores are a slice ({@code [s:e]}) of two arrays that
+   * hold those of the whole batch, and its time is milliseconds since the epoch.
    */
-  private static final String INSERT = "insert into recommendation_events "
-      + "(request_id, kind, user_id, cutoff, movie_ids, scores, model_version, cache_hit, latency_ms, created_at) "
+  private static final String INSERT_SKIPPING_STORED = "insert into recommendation_events (" + EventCopy.COLUMNS + ") "
       + "select r, k, u, c, ($5::int[])[s:e], ($6::real[])[s:e], v, h, l, timestamptz 'epoch' + t * interval '1 millisecond' "
       + "from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
-      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t)";
-  private static final String INSERT_SKIPPING_STORED = INSERT + " on conflict (request_id) do nothing";
+      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
@@ -54,16 +60,84 @@ final class PgEventStore implements EventStore {
   private static final String TOP_SINCE = "select movie_id, count(*) n from (select unnest(movie_ids) movie_id from recommendation_events "
       + "where created_at >= $1) x group by movie_id order by n desc, movie_id limit $2";
   private static final String REJECT = "insert into recommendation_events_rejected (request_id, event, reason) values ($1, $2::jsonb, $3)";
+  private static final String COPY = "copy recommendation_events (" + EventCopy.COLUMNS + ") from stdin (format binary)";
+  private final Vertx vertx;
   private final Pool pool;
+  private final PgSettings settings;
+  private final int socketTimeoutSeconds;
   private final long summaryTimeoutMillis;
+  /** JDBC connections between copies; a connection a copy failed on is closed, and a new one opened next time. */
+  private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
+  private volatile boolean closed;
 
-  PgEventStore(Pool pool, long summaryTimeoutMillis) {
+  PgEventStore(Vertx vertx, Pool pool, PgSettings settings, long writeTimeoutMillis, long summaryTimeoutMillis) {
+    this.vertx = vertx;
     this.pool = pool;
+    this.settings = settings;
+    this.socketTimeoutSeconds = (int) Math.max(1, (writeTimeoutMillis + 999) / 1000);
     this.summaryTimeoutMillis = summaryTimeoutMillis;
   }
 
   @Override
   public Future<Void> write(List<RecommendationEvent> events) {
+    return vertx.<Void>executeBlocking(() -> {
+      copy(events);
+      return null;
+    }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(events)
+        : Future.failedFuture(e instanceof EventCopy.NotUuid ? new RefusedEvent(e.getMessage()) : e));
+  }
+
+  /**
+   * Copies on a connection left from an earlier copy, or a new one. A kept connection the server or the network closed
+   * while it was idle (SQLSTATE 08xxx, or 57P01 for a backend terminated) gets one more try on a new connection: that is
+   * no outage of the store.
+   */
+  private void copy(List<RecommendationEvent> events) throws SQLException {
+    byte[] data = EventCopy.encode(events);
+    Connection kept = idle.poll();
+    if (kept != null) {
+      try {
+        copy(kept, data);
+        return;
+      } catch (SQLException e) {
+        if (!lostConnection(e)) throw e;
+      }
+    }
+    copy(PgConnections.open(settings, "recserve-analytics", socketTimeoutSeconds), data);
+  }
+
+  private void copy(Connection c, byte[] data) throws SQLException {
+    try {
+      CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+      try {
+        in.writeToCopy(data, 0, data.length);
+        in.endCopy();
+      } finally {
+        if (in.isActive()) in.cancelCopy();
+      }
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+    if (closed) closeQuietly(c);
+    else idle.add(c);
+  }
+
+  private static boolean lostConnection(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.equals("57P01"));
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // a connection that failed is dropped whatever its close says
+    }
+  }
+
+  /** The batch again, skipping the request ids already stored: an array insert with {@code ON CONFLICT DO NOTHING}. */
+  private Future<Void> insertSkippingStored(List<RecommendationEvent> events) {
     int n = events.size();
     int items = 0;
     for (RecommendationEvent e : events) items += e.movieIds().length;
@@ -98,8 +172,7 @@ final class PgEventStore implements EventStore {
     }
     Tuple rows = Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
         .addValue(versions).addValue(hits).addValue(latencies).addValue(times);
-    return pool.preparedQuery(INSERT).execute(rows).<Void>mapEmpty().recover(e ->
-        e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()) ? pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).mapEmpty() : Future.failedFuture(e));
+    return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).mapEmpty();
   }
 
   /** An event this store cannot hold whatever the server's state, found before the statement. */
@@ -112,8 +185,8 @@ final class PgEventStore implements EventStore {
   /** Data exceptions (22xxx), integrity violations (23xxx) and a request id that is no UUID: the rows, not the server, are at fault. */
   @Override
   public boolean refusedData(Throwable failure) {
-    return failure instanceof RefusedEvent || failure instanceof PgException pg && pg.getSqlState() != null
-        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+    String state = failure instanceof PgException pg ? pg.getSqlState() : failure instanceof SQLException s ? s.getSQLState() : null;
+    return failure instanceof RefusedEvent || state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   @Override
@@ -166,6 +239,11 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    closed = true;
+    Future<Void> copies = vertx.executeBlocking(() -> {
+      for (Connection c; (c = idle.poll()) != null; ) closeQuietly(c);
+      return null;
+    }, false);
+    return Future.join(copies, pool.close()).mapEmpty();
   }
 }

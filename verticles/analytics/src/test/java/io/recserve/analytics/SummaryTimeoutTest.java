@@ -14,23 +14,26 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A summary PostgreSQL cannot finish in analytics.summary-timeout-ms is cancelled by the statement timeout: it never holds a connection for long. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SummaryTimeoutTest {
+  @TempDir Path dir;
   @Test
   void aBlockedSummaryEndsAtTheStatementTimeout(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();
     new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
     JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
-        .put("analytics", new JsonObject().put("summary-timeout-ms", 300));
+        .put("data", new JsonObject().put("dir", dir.toString())).put("analytics", new JsonObject().put("summary-timeout-ms", 300));
     vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000);
     try (Connection lock = TestServices.connect(); Statement s = lock.createStatement()) {
