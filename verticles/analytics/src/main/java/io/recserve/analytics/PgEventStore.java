@@ -1,29 +1,29 @@
 package io.recserve.analytics;
 
 import io.recserve.contract.RecommendationEvent;
+import io.recserve.serving.PgConnections;
+import io.recserve.serving.PgSettings;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import io.recserve.serving.PgConnections;
-import io.recserve.serving.PgSettings;
-import io.vertx.core.Vertx;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The production store: {@code recommendation_events} in PostgreSQL. The recommended movies are two array columns.
