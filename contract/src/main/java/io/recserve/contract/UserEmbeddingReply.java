@@ -1,7 +1,9 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /**
  * A user's vector and the movies the user rated (to exclude from recommendations), in model version {@code model}.
@@ -44,29 +46,32 @@ public record UserEmbeddingReply(int userId, ModelRef model, boolean found, floa
 
   /** Reads the text without a JSON tree, with the checks of {@link #fromJson}. */
   static UserEmbeddingReply read(String text) {
-    return Shapes.read(text, p -> {
-      Integer userId = null;
-      long version = 0, generation = 0;
-      String id = null, vector = null, rated = null;
-      boolean found = false;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "user_id" -> userId = value.isNumeric() ? p.getIntValue() : null;
-          case "found" -> found = value == JsonToken.VALUE_TRUE;
-          case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "rated" -> rated = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "generation" -> generation = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
-          case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
-          case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          default -> p.skipChildren();
-        }
+    return Shapes.read(text, UserEmbeddingReply::read);
+  }
+
+  /** Reads the object the parser is at, with the checks of {@link #fromJson}. */
+  static UserEmbeddingReply read(JsonParser p) throws IOException {
+    Integer userId = null;
+    long version = 0, generation = 0;
+    String id = null, vector = null, rated = null;
+    boolean found = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "user_id" -> userId = value.isNumeric() ? p.getIntValue() : null;
+        case "found" -> found = value == JsonToken.VALUE_TRUE;
+        case "vector" -> vector = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "rated" -> rated = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "generation" -> generation = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+        case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
+        case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        default -> p.skipChildren();
       }
-      if (userId == null) throw new IllegalArgumentException("message field 'user_id' must be an integer");
-      return new UserEmbeddingReply(userId, ModelRef.of(version, id), found, Shapes.unpackFloats(vector),
-          Shapes.unpackInts(rated), generation);
-    });
+    }
+    if (userId == null) throw new IllegalArgumentException("message field 'user_id' must be an integer");
+    return new UserEmbeddingReply(userId, ModelRef.of(version, id), found, Shapes.unpackFloats(vector),
+        Shapes.unpackInts(rated), generation);
   }
 
   public static UserEmbeddingReply fromJson(JsonObject json) {

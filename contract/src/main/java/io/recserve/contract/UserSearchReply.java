@@ -1,7 +1,9 @@
 package io.recserve.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /**
  * The answer to {@link UserSearchRequest}: whether the model knows the user, the user's feedback generation (as in
@@ -39,27 +41,30 @@ public record UserSearchReply(int userId, ModelRef model, boolean found, long ge
 
   /** Reads the text without a JSON tree, the search's recommendations kept as text. */
   static UserSearchReply read(String text) {
-    return Shapes.read(text, p -> {
-      int userId = 0;
-      long version = 0, generation = 0;
-      String id = null;
-      boolean found = false;
-      NeighbourSearchReply search = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "user_id" -> userId = p.getIntValue();
-          case "found" -> found = value == JsonToken.VALUE_TRUE;
-          case "generation" -> generation = p.getLongValue();
-          case "model_version" -> version = p.getLongValue();
-          case "model_id" -> id = p.getText();
-          case "search" -> search = value == JsonToken.START_OBJECT ? NeighbourSearchReply.read(p, text) : null;
-          default -> p.skipChildren();
-        }
+    return Shapes.read(text, p -> read(p, text));
+  }
+
+  /** Reads the object the parser is at, the search's recommendations kept as their text. */
+  static UserSearchReply read(JsonParser p, String text) throws IOException {
+    int userId = 0;
+    long version = 0, generation = 0;
+    String id = null;
+    boolean found = false;
+    NeighbourSearchReply search = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "user_id" -> userId = p.getIntValue();
+        case "found" -> found = value == JsonToken.VALUE_TRUE;
+        case "generation" -> generation = p.getLongValue();
+        case "model_version" -> version = p.getLongValue();
+        case "model_id" -> id = p.getText();
+        case "search" -> search = value == JsonToken.START_OBJECT ? NeighbourSearchReply.read(p, text) : null;
+        default -> p.skipChildren();
       }
-      return new UserSearchReply(userId, id == null ? null : new ModelRef(version, id), found, generation, search);
-    });
+    }
+    return new UserSearchReply(userId, id == null ? null : new ModelRef(version, id), found, generation, search);
   }
 
   public static UserSearchReply fromJson(JsonObject json) {

@@ -125,6 +125,27 @@ class MessageShapesTest {
     assertThat(back.get(4).failure()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE);
     assertThat(back.get(4).code()).isEqualTo(503);
     assertThat(back.get(4).message()).isEqualTo("not \"loaded\"");
+
+    // Read by the sender, which knows the address asked: each body is its record at once, in one pass over the text.
+    RelayReply.Item failed = RelayReply.Item.failed(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 429, "full");
+    java.util.List<RelayReply.Item> searchReplies = RelayReply.decode(new RelayReply(java.util.List.of(RelayReply.Item.of(search), failed))
+        .encode(new StringBuilder()).toString()).replies(Addresses.ANN_SEARCH);
+    assertThat(searchReplies.get(0).body()).isInstanceOf(NeighbourSearchReply.class).usingRecursiveComparison().isEqualTo(search);
+    assertThat(searchReplies.get(1).code()).isEqualTo(429);
+    java.util.List<RelayReply.Item> userReplies = RelayReply.decode(new RelayReply(java.util.List.of(RelayReply.Item.of(found), RelayReply.Item.of(unknown)))
+        .encode(new StringBuilder()).toString()).replies(Addresses.EMBEDDING_SEARCH);
+    assertThat(userReplies.get(0).body()).isInstanceOf(UserSearchReply.class).usingRecursiveComparison().isEqualTo(found);
+    assertThat(userReplies.get(1).body()).usingRecursiveComparison().isEqualTo(unknown);
+    java.util.List<RelayReply.Item> vectors = RelayReply.decode(new RelayReply(java.util.List.of(RelayReply.Item.of(user), RelayReply.Item.of(changed)))
+        .encode(new StringBuilder()).toString()).replies(Addresses.EMBEDDING_USER);
+    assertThat(vectors.get(1).body()).isInstanceOf(UserEmbeddingReply.class).usingRecursiveComparison().isEqualTo(changed);
+    // A body that is not the record its address replies with: every body is given as its text, for the record's own
+    // reading to refuse, as when the replies are read without the address.
+    String odd = "{\"replies\":[{\"body\":{\"user_id\":\"x\"}},{\"body\":" + user.encode(new StringBuilder()) + "}]}";
+    java.util.List<RelayReply.Item> oddBack = RelayReply.decode(odd).replies(Addresses.EMBEDDING_USER);
+    assertThat(oddBack.get(0).body()).isEqualTo(new RawJson("{\"user_id\":\"x\"}"));
+    assertThatThrownBy(() -> UserEmbeddingReply.of(oddBack.get(0).body())).hasMessageContaining("'user_id'");
+    assertThat(UserEmbeddingReply.of(oddBack.get(1).body())).usingRecursiveComparison().isEqualTo(user);
   }
 
   @Test

@@ -84,7 +84,13 @@ final class RelayBatcher {
     vertx.eventBus().request(Addresses.onNode(Addresses.RELAY, key.node()), new RelayBatch(key.address(), key.timeoutMillis(), bodies),
         new DeliveryOptions().setSendTimeout(key.timeoutMillis())).onComplete(ar -> {
           if (ar.succeeded()) {
-            List<RelayReply.Item> replies = RelayReply.of(ar.result().body()).replies();
+            List<RelayReply.Item> replies;
+            try {
+              replies = RelayReply.of(ar.result().body()).replies(key.address());
+            } catch (RuntimeException unreadable) {
+              for (Pending p : batch) p.reply().fail(new ReplyException(ReplyFailure.ERROR, -1, "unreadable relay reply: " + unreadable.getMessage()));
+              return;
+            }
             for (int i = 0; i < batch.size(); i++) {
               RelayReply.Item item = i < replies.size() ? replies.get(i)
                   : RelayReply.Item.failed(ReplyFailure.ERROR, -1, "the relay answered " + replies.size() + " of " + batch.size());
