@@ -1,10 +1,8 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,18 +37,13 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
     return new RelayBatch(Shapes.requireString(json, "address"), json.getLong("timeout_ms", 0L), bodies);
   }
 
-  /** Reads the body object a parser is at, leaving the parser at its end; fails so when the body is not the record. */
-  private interface BodyReader {
-    Object read(JsonParser p, String text) throws IOException;
-  }
-
   /** How each relayed address's bodies are read from their text: as the records its verticle takes. */
-  private static final Map<String, BodyReader> READERS = Map.of(
+  private static final Map<String, Shapes.BodyReader> READERS = Map.of(
       Addresses.ANN_SEARCH, NeighbourSearchRequest::read,
       Addresses.EMBEDDING_USER, (p, text) -> UserEmbeddingRequest.fromJson(new JsonObject(Shapes.raw(p, text))),
       Addresses.EMBEDDING_SEARCH, (p, text) -> UserSearchRequest.fromJson(new JsonObject(Shapes.raw(p, text))));
 
-  private static final BodyReader AS_JSON = (p, text) -> new JsonObject(Shapes.raw(p, text));
+  private static final Shapes.BodyReader AS_JSON = (p, text) -> new JsonObject(Shapes.raw(p, text));
 
   /**
    * Reads the text in one pass, without a tree for the batch: each body becomes the record its address takes, so the
@@ -71,7 +64,7 @@ public record RelayBatch(String address, long timeoutMs, List<Object> bodies) {
           case "timeout_ms" -> timeout = value.isNumeric() ? p.getLongValue() : 0;
           case "bodies" -> {
             if (value != JsonToken.START_ARRAY) throw new IllegalArgumentException("message field 'bodies' must be an array");
-            BodyReader reader = address == null ? AS_JSON : READERS.getOrDefault(address, AS_JSON);
+            Shapes.BodyReader reader = address == null ? AS_JSON : READERS.getOrDefault(address, AS_JSON);
             bodies = new ArrayList<>();
             while (p.nextToken() == JsonToken.START_OBJECT) {
               int start = (int) p.currentTokenLocation().getCharOffset();

@@ -1,11 +1,9 @@
 package io.recserve.contract;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +17,14 @@ import java.util.Map;
  * {@link #replies(String)}: each body then becomes the record that address replies with, in the same pass.
  */
 public final class RelayReply {
-  /** Reads the body object a parser is at, leaving the parser at its end. */
-  private interface BodyReader {
-    Object read(JsonParser p, String text) throws IOException;
-  }
-
   /** How the replies of each relayed address are read: as the records its verticle replies with. */
-  private static final Map<String, BodyReader> READERS = Map.of(
+  private static final Map<String, Shapes.BodyReader> READERS = Map.of(
       Addresses.ANN_SEARCH, NeighbourSearchReply::read,
       Addresses.EMBEDDING_USER, (p, text) -> UserEmbeddingReply.read(p),
       Addresses.EMBEDDING_SEARCH, UserSearchReply::read);
 
   /** Each body as its text, for the record that reads it in its {@code of}. */
-  private static final BodyReader AS_TEXT = (p, text) -> new RawJson(Shapes.raw(p, text));
+  private static final Shapes.BodyReader AS_TEXT = (p, text) -> new RawJson(Shapes.raw(p, text));
 
   private final String text;
   private List<Item> replies;
@@ -53,13 +46,13 @@ public final class RelayReply {
 
   /**
    * The replies to requests sent to {@code address}; from another node, each body read as the record that address
-   * replies with, in one pass over the text (read to find its end, then again by the record, the search replies'
-   * recommendations were tokenized twice on the HTTP node: a third of its samples went to Jackson). If a body does not
-   * read as that record, every body is given as its text instead, for the record's own {@code of} to refuse, as before.
+   * replies with, in one pass over the text. (Each body used to be read once to find its end, then again by its
+   * record: the search replies' recommendations were tokenized twice on the HTTP node.) If a body does not read as that
+   * record, every body is given as its text instead, for the record's own {@code of} to refuse, as before.
    */
   public List<Item> replies(String address) {
     if (replies != null) return replies;
-    BodyReader reader = READERS.get(address);
+    Shapes.BodyReader reader = READERS.get(address);
     if (reader == null) return replies();
     try {
       replies = read(text, reader);
@@ -68,6 +61,7 @@ public final class RelayReply {
     }
     return replies;
   }
+
   /** One reply: a {@code body}, or a {@code failure} with its code and message. */
   public record Item(Object body, ReplyFailure failure, int code, String message) {
     public static Item of(Object body) {
@@ -116,7 +110,7 @@ public final class RelayReply {
   }
 
   /** Reads the text without a JSON tree, each body by {@code reader}. */
-  private static List<Item> read(String text, BodyReader reader) {
+  private static List<Item> read(String text, Shapes.BodyReader reader) {
     return Shapes.read(text, p -> {
       List<Item> replies = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {

@@ -61,6 +61,14 @@ final class Shapes {
     }
   }
 
+  /**
+   * Reads the body object a parser is at (within {@code text}), leaving the parser at its end; fails when the body is
+   * not the record it reads.
+   */
+  interface BodyReader {
+    Object read(JsonParser p, String text) throws IOException;
+  }
+
   /** Reads the object that is a message's whole {@code text}, at whose start the parser is. */
   interface Reading<T> {
     T read(JsonParser p) throws IOException;
