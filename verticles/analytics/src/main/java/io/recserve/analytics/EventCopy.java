@@ -24,10 +24,19 @@ final class EventCopy {
 
   private EventCopy() {}
 
-  /** The event whose request id is not a UUID, which PostgreSQL could not hold. */
-  static final class NotUuid extends IllegalArgumentException {
+  /** An event whose request id is not a UUID: PostgreSQL could not hold it whatever the server's state. */
+  static final class NotUuid extends RuntimeException {
     NotUuid(String requestId) {
-      super("request_id " + requestId + " is not a UUID", null);
+      super("request_id " + requestId + " is not a UUID", null, false, false);
+    }
+  }
+
+  /** The event's request id as the UUID the table keeps; {@link NotUuid} when it is none. */
+  static UUID requestId(RecommendationEvent e) {
+    try {
+      return UUID.fromString(e.requestId());
+    } catch (IllegalArgumentException notUuid) {
+      throw new NotUuid(e.requestId());
     }
   }
 
@@ -37,11 +46,7 @@ final class EventCopy {
     UUID[] ids = new UUID[events.size()];
     for (int i = 0; i < events.size(); i++) {
       RecommendationEvent e = events.get(i);
-      try {
-        ids[i] = UUID.fromString(e.requestId());
-      } catch (IllegalArgumentException notUuid) {
-        throw new NotUuid(e.requestId());
-      }
+      ids[i] = requestId(e);
       kinds[i] = e.kind().getBytes(StandardCharsets.UTF_8);
       size += 2 + FIELDS * 4 + 16 + kinds[i].length + (e.userId() == null ? 0 : 4) + 4 + 2 * array(e.movieIds().length)
           + 8 + 1 + 8 + 8;

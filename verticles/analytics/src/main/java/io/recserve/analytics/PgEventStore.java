@@ -84,7 +84,7 @@ final class PgEventStore implements EventStore {
       copy(events);
       return null;
     }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(events)
-        : Future.failedFuture(e instanceof EventCopy.NotUuid ? new RefusedEvent(e.getMessage()) : e));
+        : Future.failedFuture(e));
   }
 
   /**
@@ -151,11 +151,7 @@ final class PgEventStore implements EventStore {
     int at = 0;
     for (int i = 0; i < n; i++) {
       RecommendationEvent e = events.get(i);
-      try {
-        ids[i] = UUID.fromString(e.requestId());
-      } catch (IllegalArgumentException notUuid) {
-        return Future.failedFuture(new RefusedEvent("request_id " + e.requestId() + " is not a UUID"));
-      }
+      ids[i] = EventCopy.requestId(e); // all UUIDs: the copy that came first read them
       kinds[i] = e.kind();
       users[i] = e.userId();
       cutoffs[i] = e.cutoff();
@@ -175,18 +171,11 @@ final class PgEventStore implements EventStore {
     return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).mapEmpty();
   }
 
-  /** An event this store cannot hold whatever the server's state, found before the statement. */
-  private static final class RefusedEvent extends RuntimeException {
-    RefusedEvent(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   /** Data exceptions (22xxx), integrity violations (23xxx) and a request id that is no UUID: the rows, not the server, are at fault. */
   @Override
   public boolean refusedData(Throwable failure) {
     String state = failure instanceof PgException pg ? pg.getSqlState() : failure instanceof SQLException s ? s.getSQLState() : null;
-    return failure instanceof RefusedEvent || state != null && (state.startsWith("22") || state.startsWith("23"));
+    return failure instanceof EventCopy.NotUuid || state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   @Override
