@@ -10,12 +10,19 @@ import java.io.IOException;
  * {@code exclude}. {@code model} names the version the vector came from; the search runs against that version's
  * index, or fails with {@link FailureCodes#MODEL_NOT_LOADED}, so a vector never meets another version's movies.
  * {@code vector} and {@code exclude} are packed as in {@link UserEmbeddingReply}.
- * {@code filters} (optional, see {@link Filters}) narrow the movies searched.
- * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3, "model_id": "uuid", "filters": {...}}</pre>
+ * {@code filters} (optional, see {@link Filters}) narrow the movies searched. With {@code ids_only} (optional, false
+ * when absent) the reply carries the movies' ids and scores and no {@code recommendations}: the asker joins the titles
+ * from the version's catalogue ({@link CataloguePage}) itself. A node that does not know the field replies in full.
+ * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3, "model_id": "uuid", "filters": {...},
+ *  "ids_only": true}</pre>
  */
-public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters) {
+public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters, boolean idsOnly) {
   public NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model) {
-    this(vector, k, exclude, model, Filters.NONE);
+    this(vector, k, exclude, model, Filters.NONE, false);
+  }
+
+  public NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters) {
+    this(vector, k, exclude, model, filters, false);
   }
 
   public NeighbourSearchRequest {
@@ -28,6 +35,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         .put("k", k)
         .put("exclude", Shapes.packInts(exclude));
     if (!filters.none()) json.put("filters", filters.toJson());
+    if (idsOnly) json.put("ids_only", true);
     return ModelRef.put(json, "model", model);
   }
 
@@ -36,6 +44,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     out.append("{\"vector\":\"").append(Shapes.packFloats(vector)).append("\",\"k\":").append(k)
         .append(",\"exclude\":\"").append(Shapes.packInts(exclude)).append('"');
     if (!filters.none()) out.append(",\"filters\":").append(filters.toJson().encode());
+    if (idsOnly) out.append(",\"ids_only\":true");
     return Shapes.model(out, "model", model).append('}');
   }
 
@@ -57,6 +66,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     Integer k = null;
     long version = 0;
     String id = null, vector = null, exclude = null, filters = null;
+    boolean idsOnly = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -67,12 +77,13 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         case "filters" -> filters = value == JsonToken.START_OBJECT ? Shapes.raw(p, text) : null;
         case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
         case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "ids_only" -> idsOnly = value == JsonToken.VALUE_TRUE;
         default -> p.skipChildren();
       }
     }
     if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
     return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), ModelRef.of(version, id),
-        filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)));
+        filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)), idsOnly);
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {
@@ -81,6 +92,7 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         Shapes.requireInt(json, "k"),
         Shapes.unpackInts(json.getString("exclude")),
         ModelRef.get(json, "model"),
-        Filters.fromJson(json.getJsonObject("filters")));
+        Filters.fromJson(json.getJsonObject("filters")),
+        Boolean.TRUE.equals(json.getValue("ids_only")));
   }
 }

@@ -59,10 +59,21 @@ final class Bus {
     List<String> nodes = directory.candidates(role, model);
     if (nodes.isEmpty()) {
       if (!directory.knowsNodes(role)) return request(address, body).map(Message::body);
-      return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
-          new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
+      return noNodeHolds(address, model);
     }
     return toOneOf(role, nodes, address, body);
+  }
+
+  /**
+   * The reply body from one node of {@code role} that holds {@code model} (the shared address before any heartbeat),
+   * tried once: for reads a node of an older release may not serve, whose failure must not make it look down.
+   */
+  Future<Object> toAnyNode(String role, String address, Object body, ModelRef model) {
+    List<String> nodes = directory.candidates(role, model);
+    if (nodes.isEmpty() && directory.knowsNodes(role)) {
+      return noNodeHolds(address, model);
+    }
+    return request(nodes.isEmpty() ? address : Addresses.onNode(address, nodes.get(0)), body).map(Message::body);
   }
 
   /** The reply body from the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */
@@ -79,6 +90,11 @@ final class Bus {
           long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
           return batcher.alone(second, address, body, left).recover(e2 -> fail(address, e2));
         });
+  }
+
+  private static <T> Future<T> noNodeHolds(String address, ModelRef model) {
+    return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
+        new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
   }
 
   private static boolean retryable(Throwable e) {
