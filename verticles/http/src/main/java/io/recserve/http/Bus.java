@@ -64,16 +64,18 @@ final class Bus {
     return toOneOf(role, nodes, address, body);
   }
 
+  /** True when a live node of {@code role} takes requests and holds {@code model}. */
+  boolean anyNodeHolds(String role, ModelRef model) {
+    return !directory.candidates(role, model).isEmpty();
+  }
+
   /**
-   * The reply body from one node of {@code role} that holds {@code model} (the shared address before any heartbeat),
-   * tried once: for reads a node of an older release may not serve, whose failure must not make it look down.
+   * The reply body from one node of {@code role} that holds {@code model}, tried once: for reads a node of an older
+   * release may not serve, whose failure must not make it look down.
    */
   Future<Object> toAnyNode(String role, String address, Object body, ModelRef model) {
     List<String> nodes = directory.candidates(role, model);
-    if (nodes.isEmpty() && directory.knowsNodes(role)) {
-      return noNodeHolds(address, model);
-    }
-    return request(nodes.isEmpty() ? address : Addresses.onNode(address, nodes.get(0)), body).map(Message::body);
+    return nodes.isEmpty() ? noNodeHolds(address, model) : request(Addresses.onNode(address, nodes.get(0)), body).map(Message::body);
   }
 
   /** The reply body from the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */

@@ -77,15 +77,15 @@ final class MovieTexts {
   }
 
   /**
-   * The texts of {@code version} when read, else null; then the first caller starts reading them through its
-   * {@code bus}, and searches ask for whole answers meanwhile.
+   * The texts of {@code version} when read, else null; then the first caller once an ANN node holds the version
+   * starts reading them through its {@code bus}, and searches ask for whole answers meanwhile.
    */
   Table table(ModelRef version, Bus bus) {
     if (!enabled || version == null) return null;
     Table table = tables.get(version.id());
     if (table != null) return table;
     Long after = retryAt.get(version.id());
-    if ((after == null || System.nanoTime() - after >= 0) && reading.add(version.id())) read(version, bus);
+    if ((after == null || System.nanoTime() - after >= 0) && bus.anyNodeHolds("ann", version) && reading.add(version.id())) read(version, bus);
     return null;
   }
 
@@ -104,8 +104,8 @@ final class MovieTexts {
         LOG.info("model version {}: {} movies' texts read in {} ms; searches now ask for ids only", version.version(), ar.result().size(),
             (System.nanoTime() - started) / 1_000_000);
       } else {
-        retryAt.put(version.id(), System.nanoTime() + RETRY_MILLIS * 1_000_000);
-        LOG.warn("model version {}: the movies' texts could not be read ({}); searches ask for whole answers, and the next try is in {} s",
+        boolean again = retryAt.put(version.id(), System.nanoTime() + RETRY_MILLIS * 1_000_000) != null;
+        (again ? LOG.atDebug() : LOG.atWarn()).log("model version {}: the movies' texts could not be read ({}); searches ask for whole answers, and the next try is in {} s (later failures are logged at debug)",
             version.version(), ar.cause().getMessage(), RETRY_MILLIS / 1000);
       }
     });
