@@ -33,11 +33,6 @@ public final class Addresses {
   public static final String EMBEDDING_REFRESH = "recserve.embedding.refresh";
   /** Request/reply: {@link SimilarRequest} to {@link NeighbourSearchReply}; also on each node's own copy. */
   public static final String ANN_SIMILAR = "recserve.ann.similar";
-  /**
-   * Request/reply: {@link CataloguePage.Request} to {@link CataloguePage}, a part of a version's movies; also on each
-   * node's own copy. HTTP nodes read a version's catalogue once, to join search answers asked for ids only.
-   */
-  public static final String ANN_CATALOGUE = "recserve.ann.catalogue";
   /** Request/reply: {@link FeedbackRequest} to the stored feedback (an embedding node stores and applies it). */
   public static final String FEEDBACK_RECORD = "recserve.feedback.record";
   /** Request/reply: {@code {"user_id": 42}} to {@code {"forgotten": n}}: the user's feedback deleted. */

@@ -9,17 +9,14 @@ import java.io.IOException;
 /**
  * The movies found, best first: as the JSON array of {@link Recommendation} objects the HTTP answer holds (built from
  * text the index encoded once per movie, so no JSON tree is made per answer), and as parallel id and score arrays
- * for the analytics event. Also the model version that scored them, and the node that searched. The answer to a
- * request with {@code ids_only} has no {@code recommendations} ({@link #recommendations()} is null): the asker joins
- * them from the version's catalogue ({@link Recommendation#join}).
+ * for the analytics event. Also the model version that scored them, and the node that searched.
  * <pre>{"model_version": 3, "model_id": "uuid", "node": "1234@host", "recommendations": [{"movie_id": 1, ...}],
  *  "movie_ids": "AQAAAA==", "scores": "zcxMPw=="}</pre>
  */
 public record NeighbourSearchReply(ModelRef model, String node, String recommendations, int[] movieIds, float[] scores) {
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("node", node);
-    if (recommendations != null) json.put("recommendations", new JsonArray(recommendations));
-    json.put("movie_ids", Shapes.packInts(movieIds)).put("scores", Shapes.packFloats(scores));
+    JsonObject json = new JsonObject().put("node", node).put("recommendations", new JsonArray(recommendations))
+        .put("movie_ids", Shapes.packInts(movieIds)).put("scores", Shapes.packFloats(scores));
     return ModelRef.put(json, "model", model);
   }
 
@@ -31,8 +28,7 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
     out.append("{\"node\":");
     if (node == null) out.append("null");
     else Shapes.quote(out, node);
-    Shapes.model(out, "model", model);
-    if (recommendations != null) out.append(",\"recommendations\":").append(recommendations);
+    Shapes.model(out, "model", model).append(",\"recommendations\":").append(recommendations);
     return out.append(",\"movie_ids\":\"").append(Shapes.packInts(movieIds)).append("\",\"scores\":\"").append(Shapes.packFloats(scores)).append("\"}");
   }
 
@@ -51,7 +47,7 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
   /** Reads the object the parser is at, keeping the recommendations as their text (no tree). */
   static NeighbourSearchReply read(JsonParser p, String text) throws IOException {
     long version = 0;
-    String id = null, node = null, recommendations = null, movieIds = null, scores = null;
+    String id = null, node = null, recommendations = "[]", movieIds = null, scores = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -59,7 +55,7 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
         case "model_version" -> version = p.getLongValue();
         case "model_id" -> id = p.getText();
         case "node" -> node = value == JsonToken.VALUE_NULL ? null : p.getText();
-        case "recommendations" -> recommendations = value == JsonToken.VALUE_NULL ? null : Shapes.raw(p, text);
+        case "recommendations" -> recommendations = Shapes.raw(p, text);
         case "movie_ids" -> movieIds = p.getText();
         case "scores" -> scores = p.getText();
         default -> p.skipChildren();
@@ -70,8 +66,7 @@ public record NeighbourSearchReply(ModelRef model, String node, String recommend
   }
 
   public static NeighbourSearchReply fromJson(JsonObject json) {
-    JsonArray recommendations = json.getJsonArray("recommendations");
-    return new NeighbourSearchReply(ModelRef.get(json, "model"), json.getString("node"), recommendations == null ? null : recommendations.encode(),
+    return new NeighbourSearchReply(ModelRef.get(json, "model"), json.getString("node"), json.getJsonArray("recommendations").encode(),
         Shapes.unpackInts(json.getString("movie_ids")), Shapes.unpackFloats(json.getString("scores")));
   }
 }

@@ -10,19 +10,12 @@ import java.io.IOException;
  * {@code exclude}. {@code model} names the version the vector came from; the search runs against that version's
  * index, or fails with {@link FailureCodes#MODEL_NOT_LOADED}, so a vector never meets another version's movies.
  * {@code vector} and {@code exclude} are packed as in {@link UserEmbeddingReply}.
- * {@code filters} (optional, see {@link Filters}) narrow the movies searched. With {@code ids_only} (optional, false
- * when absent) the reply carries the movies' ids and scores and no {@code recommendations}: the asker joins the titles
- * from the version's catalogue ({@link CataloguePage}) itself. A node that does not know the field replies in full.
- * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3, "model_id": "uuid", "filters": {...},
- *  "ids_only": true}</pre>
+ * {@code filters} (optional, see {@link Filters}) narrow the movies searched.
+ * <pre>{"vector": "zcxMPc3MzD0=", "k": 10, "exclude": "AQAAADIAAAA=", "model_version": 3, "model_id": "uuid", "filters": {...}}</pre>
  */
-public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters, boolean idsOnly) {
+public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters) {
   public NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model) {
-    this(vector, k, exclude, model, Filters.NONE, false);
-  }
-
-  public NeighbourSearchRequest(float[] vector, int k, int[] exclude, ModelRef model, Filters filters) {
-    this(vector, k, exclude, model, filters, false);
+    this(vector, k, exclude, model, Filters.NONE);
   }
 
   public NeighbourSearchRequest {
@@ -35,7 +28,6 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         .put("k", k)
         .put("exclude", Shapes.packInts(exclude));
     if (!filters.none()) json.put("filters", filters.toJson());
-    if (idsOnly) json.put("ids_only", true);
     return ModelRef.put(json, "model", model);
   }
 
@@ -44,7 +36,6 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     out.append("{\"vector\":\"").append(Shapes.packFloats(vector)).append("\",\"k\":").append(k)
         .append(",\"exclude\":\"").append(Shapes.packInts(exclude)).append('"');
     if (!filters.none()) out.append(",\"filters\":").append(filters.toJson().encode());
-    if (idsOnly) out.append(",\"ids_only\":true");
     return Shapes.model(out, "model", model).append('}');
   }
 
@@ -66,7 +57,6 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
     Integer k = null;
     long version = 0;
     String id = null, vector = null, exclude = null, filters = null;
-    boolean idsOnly = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -77,13 +67,12 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         case "filters" -> filters = value == JsonToken.START_OBJECT ? Shapes.raw(p, text) : null;
         case "model_version" -> version = value.isNumeric() ? p.getLongValue() : 0;
         case "model_id" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
-        case "ids_only" -> idsOnly = value == JsonToken.VALUE_TRUE;
         default -> p.skipChildren();
       }
     }
     if (k == null) throw new IllegalArgumentException("message field 'k' must be an integer");
     return new NeighbourSearchRequest(Shapes.unpackFloats(vector), k, Shapes.unpackInts(exclude), ModelRef.of(version, id),
-        filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)), idsOnly);
+        filters == null ? Filters.NONE : Filters.fromJson(new JsonObject(filters)));
   }
 
   public static NeighbourSearchRequest fromJson(JsonObject json) {
@@ -92,7 +81,6 @@ public record NeighbourSearchRequest(float[] vector, int k, int[] exclude, Model
         Shapes.requireInt(json, "k"),
         Shapes.unpackInts(json.getString("exclude")),
         ModelRef.get(json, "model"),
-        Filters.fromJson(json.getJsonObject("filters")),
-        Boolean.TRUE.equals(json.getValue("ids_only")));
+        Filters.fromJson(json.getJsonObject("filters")));
   }
 }

@@ -7,15 +7,10 @@ import io.vertx.core.json.JsonObject;
  * rated movies in version {@code model}, asks the ANN verticle of its own JVM ({@link Addresses#onNode} of
  * {@link Addresses#ANN_SEARCH} with its own node id) for the {@code k} best movies left, and answers
  * {@link UserSearchReply}. An HTTP node sends it only to a node that announces both roles and holds the version; it
- * saves two of the four crossings between JVMs a request makes when the HTTP node runs apart. {@code ids_only}
- * (optional) is passed on to the search ({@link NeighbourSearchRequest}).
- * <pre>{"user_id": 42, "k": 10, "model_version": 3, "model_id": "uuid", "filters": {...}, "ids_only": true}</pre>
+ * saves two of the four crossings between JVMs a request makes when the HTTP node runs apart.
+ * <pre>{"user_id": 42, "k": 10, "model_version": 3, "model_id": "uuid", "filters": {...}}</pre>
  */
-public record UserSearchRequest(int userId, int k, ModelRef model, Filters filters, boolean idsOnly) {
-  public UserSearchRequest(int userId, int k, ModelRef model, Filters filters) {
-    this(userId, k, model, filters, false);
-  }
-
+public record UserSearchRequest(int userId, int k, ModelRef model, Filters filters) {
   public UserSearchRequest {
     if (filters == null) filters = Filters.NONE;
   }
@@ -23,7 +18,6 @@ public record UserSearchRequest(int userId, int k, ModelRef model, Filters filte
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("user_id", userId).put("k", k);
     if (!filters.none()) json.put("filters", filters.toJson());
-    if (idsOnly) json.put("ids_only", true);
     return ModelRef.put(json, "model", model);
   }
 
@@ -34,6 +28,6 @@ public record UserSearchRequest(int userId, int k, ModelRef model, Filters filte
 
   public static UserSearchRequest fromJson(JsonObject json) {
     return new UserSearchRequest(Shapes.requireInt(json, "user_id"), Shapes.requireInt(json, "k"), ModelRef.get(json, "model"),
-        Filters.fromJson(json.getJsonObject("filters")), Boolean.TRUE.equals(json.getValue("ids_only")));
+        Filters.fromJson(json.getJsonObject("filters")));
   }
 }

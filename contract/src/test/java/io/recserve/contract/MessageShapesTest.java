@@ -54,49 +54,6 @@ class MessageShapesTest {
     assertThat(unknown.search()).isNull();
   }
 
-  /** A search asked for ids only: the flag crosses, absent means false, and the reply has no recommendations. */
-  @Test
-  void idsOnlySearchesCrossAsDocumented() {
-    ModelRef v9 = new ModelRef(9, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f001");
-    NeighbourSearchRequest request = new NeighbourSearchRequest(new float[] {1, -2.5f}, 10, new int[] {3}, v9, Filters.NONE, true);
-    assertThat(request.toJson().getBoolean("ids_only")).isTrue();
-    assertThat(NeighbourSearchRequest.fromJson(new JsonObject(request.toJson().encode())).idsOnly()).isTrue();
-    assertThat(NeighbourSearchRequest.read(request.encode(new StringBuilder()).toString()).idsOnly()).isTrue();
-    NeighbourSearchRequest full = new NeighbourSearchRequest(new float[] {1}, 10, new int[0], v9);
-    assertThat(full.toJson().containsKey("ids_only")).isFalse();
-    assertThat(NeighbourSearchRequest.read(full.encode(new StringBuilder()).toString()).idsOnly()).isFalse();
-    UserSearchRequest user = new UserSearchRequest(42, 10, v9, Filters.NONE, true);
-    assertThat(UserSearchRequest.fromJson(new JsonObject(user.toJson().encode()))).isEqualTo(user);
-    assertThat(UserSearchRequest.fromJson(new JsonObject(new UserSearchRequest(42, 10, v9, Filters.NONE).toJson().encode())).idsOnly()).isFalse();
-
-    NeighbourSearchReply ids = new NeighbourSearchReply(v9, "1@h", null, new int[] {1, 2}, new float[] {0.7f, 0.5f});
-    String text = ids.encode(new StringBuilder()).toString();
-    assertThat(new JsonObject(text)).isEqualTo(ids.toJson());
-    assertThat(ids.toJson().containsKey("recommendations")).isFalse();
-    for (NeighbourSearchReply back : java.util.List.of(NeighbourSearchReply.read(text), NeighbourSearchReply.fromJson(new JsonObject(text)))) {
-      assertThat(back.recommendations()).isNull();
-      assertThat(back.movieIds()).containsExactly(1, 2);
-      assertThat(back.scores()).containsExactly(0.7f, 0.5f);
-    }
-  }
-
-  /** The text an HTTP node joins from a catalogue page is the text the ANN node would have sent. */
-  @Test
-  void aCataloguePageJoinsToTheAnswersText() {
-    ModelRef v9 = new ModelRef(9, "0b9d3c38-8f3e-4f7e-8d51-54d2a8e6f001");
-    CataloguePage page = new CataloguePage(v9, 9742, 2000, java.util.List.of(new CataloguePage.Movie(1, "Toy \"Story\" (1995)", java.util.List.of("Animation", "Children"))));
-    CataloguePage back = CataloguePage.fromJson(new JsonObject(page.toJson().encode()));
-    assertThat(back).isEqualTo(page);
-    CataloguePage.Movie m = back.movies().get(0);
-    String joined = Recommendation.join(new String[] {Recommendation.textBeforeScore(m.movieId(), m.title(), m.genres())}, new float[] {0.7f});
-    assertThat(new JsonArray(joined).getJsonObject(0))
-        .isEqualTo(new Recommendation(1, "Toy \"Story\" (1995)", java.util.List.of("Animation", "Children"), 0.7).toJson());
-    CataloguePage.Request request = CataloguePage.Request.fromJson(new JsonObject(new CataloguePage.Request(v9, 2000, 2000).toJson().encode()));
-    assertThat(request).isEqualTo(new CataloguePage.Request(v9, 2000, 2000));
-    assertThatThrownBy(() -> CataloguePage.Request.fromJson(new JsonObject().put("from", -1).put("count", 10))).hasMessageContaining("'from'");
-    assertThatThrownBy(() -> CataloguePage.Request.fromJson(new JsonObject().put("from", 0).put("count", CataloguePage.MAX + 1))).hasMessageContaining("'count'");
-  }
-
   /** A relayed batch's replies: written and read without a tree, the same JSON as the tree, the recommendations as they were. */
   @Test
   void relayedRepliesAreTheSameJsonAsTheTreeAndKeepTheRecommendationsText() {

@@ -1,13 +1,9 @@
 package io.recserve.serving;
 
-import io.recserve.contract.CataloguePage;
-import io.recserve.contract.ModelRef;
-import io.recserve.contract.Recommendation;
 import io.recserve.model.movielens.Movie;
 import io.recserve.model.store.MovieVectors;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -46,7 +42,8 @@ public final class MovieCatalogue {
       Movie m = vectors.movies().get(i);
       titles[i] = m.title();
       genres[i] = List.copyOf(m.genres());
-      fragments[i] = Recommendation.textBeforeScore(m.id(), m.title(), m.genres());
+      String json = new JsonObject().put("movie_id", m.id()).put("title", m.title()).put("genres", new JsonArray(m.genres())).encode();
+      fragments[i] = json.substring(0, json.length() - 1) + ",\"score\":";
       for (String g : m.genres()) {
         String key = g.toLowerCase(java.util.Locale.ROOT);
         Integer bit = genreIndex.get(key);
@@ -88,22 +85,14 @@ public final class MovieCatalogue {
     return years[position];
   }
 
-  /**
-   * {@code [{"movie_id":..,"title":..,"genres":[..],"score":..}, ...]} for these positions and scores: the same text
-   * an HTTP node joins from the catalogue's pages ({@link Recommendation#join}).
-   */
-  public String encode(int[] positions, float[] scores) {
-    String[] texts = new String[positions.length];
-    for (int i = 0; i < positions.length; i++) texts[i] = fragments[positions[i]];
-    return Recommendation.join(texts, scores);
-  }
-
-  /** Movies {@code from} (a position) up to {@code count} of them, as a catalogue page. */
-  public CataloguePage page(ModelRef model, int from, int count) {
-    int end = (int) Math.min(ids.length, (long) from + count);
-    List<CataloguePage.Movie> movies = new ArrayList<>(Math.max(0, end - from));
-    for (int i = from; i < end; i++) movies.add(new CataloguePage.Movie(ids[i], titles[i], genres[i]));
-    return new CataloguePage(model, ids.length, from, movies);
+  /** {@code [{"movie_id":..,"title":..,"genres":[..],"score":..}, ...]} for these positions and scores. */
+  public String encode(int[] positions, double[] scores) {
+    StringBuilder out = new StringBuilder(positions.length * 96 + 2).append('[');
+    for (int i = 0; i < positions.length; i++) {
+      if (i > 0) out.append(',');
+      out.append(fragments[positions[i]]).append(scores[i]).append('}');
+    }
+    return out.append(']').toString();
   }
 
   /** The filter a request asks for, over this catalogue's positions. */

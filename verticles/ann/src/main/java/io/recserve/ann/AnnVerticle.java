@@ -1,7 +1,6 @@
 package io.recserve.ann;
 
 import io.recserve.contract.Addresses;
-import io.recserve.contract.CataloguePage;
 import io.recserve.contract.Codecs;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
@@ -82,9 +81,6 @@ public final class AnnVerticle extends VerticleBase {
       for (String address : List.of(Addresses.ANN_SIMILAR, Addresses.onNode(Addresses.ANN_SIMILAR, NodeIdentity.id()))) {
         requests.add(vertx.eventBus().consumer(address, this::similar));
       }
-      for (String address : List.of(Addresses.ANN_CATALOGUE, Addresses.onNode(Addresses.ANN_CATALOGUE, NodeIdentity.id()))) {
-        requests.add(vertx.eventBus().consumer(address, this::catalogue));
-      }
     }
     Heartbeats.publish(vertx, ROLE, !requests.isEmpty(), model);
     if (current != null && model.loading() == null) {
@@ -126,7 +122,7 @@ public final class AnnVerticle extends VerticleBase {
     }
     MovieCatalogue.Filter filter = MovieCatalogue.Filter.of(request.filters());
     int candidates = Math.max(request.k(), searchCandidates);
-    run(message, loaded, request.idsOnly(), () -> loaded.value().search(request.vector(), request.k(), request.exclude(), filter, candidates));
+    run(message, loaded, () -> loaded.value().search(request.vector(), request.k(), request.exclude(), filter, candidates));
   }
 
   /** Similar movies: the closest by cosine to a movie of the version, the movie itself left out. */
@@ -148,22 +144,7 @@ public final class AnnVerticle extends VerticleBase {
     }
     MovieCatalogue.Filter filter = MovieCatalogue.Filter.of(request.filters());
     int candidates = Math.max(request.k(), searchCandidates);
-    run(message, loaded, false, () -> loaded.value().similar(request.movieId(), request.k(), filter, candidates));
-  }
-
-  /** A page of the version's catalogue, for an HTTP node that joins titles itself. Cheap: on the event loop. */
-  private void catalogue(Message<Object> message) {
-    CataloguePage.Request request;
-    try {
-      request = CataloguePage.Request.fromJson(Codecs.toJson(message.body()));
-      if (request.model() == null) throw new IllegalArgumentException("model_id is required");
-    } catch (RuntimeException e) {
-      message.fail(FailureCodes.BAD_MESSAGE, e.getMessage());
-      return;
-    }
-    ServedModel.Loaded<MovieIndex> loaded = loaded(message, request.model());
-    if (loaded == null) return;
-    message.reply(loaded.value().catalogue().page(Heartbeats.wire(loaded.ref()), request.from(), request.count()).toJson());
+    run(message, loaded, () -> loaded.value().similar(request.movieId(), request.k(), filter, candidates));
   }
 
   /** The version asked for, or null after failing the message with MODEL_NOT_LOADED. */
@@ -178,8 +159,8 @@ public final class AnnVerticle extends VerticleBase {
     return loaded;
   }
 
-  /** Runs a search on the worker pool, within the queue bound, and replies with its hits (their text too unless {@code idsOnly}). */
-  private void run(Message<Object> message, ServedModel.Loaded<MovieIndex> loaded, boolean idsOnly, java.util.concurrent.Callable<MovieIndex.Hit[]> search) {
+  /** Runs a search on the worker pool, within the queue bound, and replies with its hits. */
+  private void run(Message<Object> message, ServedModel.Loaded<MovieIndex> loaded, java.util.concurrent.Callable<MovieIndex.Hit[]> search) {
     if (inFlight.incrementAndGet() > queueMax) {
       inFlight.decrementAndGet();
       message.fail(FailureCodes.OVERLOADED, "more than " + queueMax + " searches waiting");
@@ -194,7 +175,7 @@ public final class AnnVerticle extends VerticleBase {
             ids[i] = hits[i].movieId();
             scores[i] = (float) hits[i].score();
           }
-          message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), idsOnly ? null : loaded.value().encode(hits), ids, scores));
+          message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), loaded.value().encode(hits), ids, scores));
         })
         .onFailure(e -> {
           if (closedUnder(e)) { // the version was retired, or this node is stopping: another node may hold it

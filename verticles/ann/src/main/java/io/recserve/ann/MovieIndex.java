@@ -400,10 +400,10 @@ public final class MovieIndex implements AutoCloseable {
    */
   public String encode(Hit[] hits) {
     int[] positions = new int[hits.length];
-    float[] scores = new float[hits.length];
+    double[] scores = new double[hits.length];
     for (int i = 0; i < hits.length; i++) {
       positions[i] = hits[i].position();
-      scores[i] = (float) hits[i].score();
+      scores[i] = hits[i].score();
     }
     return catalogue.encode(positions, scores);
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.recserve.bootstrap.PgModelRepository;
 import io.recserve.contract.Addresses;
-import io.recserve.contract.CataloguePage;
 import io.recserve.contract.ComponentStatus;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.ModelRef;
@@ -74,35 +73,6 @@ class AnnVerticleTest {
       assertThat(r.getJsonArray("genres")).isNotNull();
       assertThat(r.getDouble("score")).isStrictlyBetween(0.0, 1.0);
     }
-    // Asked for ids only: the same movies and scores, no text; the catalogue's pages join them to the same text.
-    NeighbourSearchReply ids = search(vertx, new NeighbourSearchRequest(model.users().vector(0), 5, new int[] {1, 2, 3}, r1, io.recserve.contract.Filters.NONE, true));
-    assertThat(ids.recommendations()).isNull();
-    assertThat(ids.movieIds()).containsExactly(reply.movieIds());
-    assertThat(ids.scores()).containsExactly(reply.scores());
-    java.util.Map<Integer, CataloguePage.Movie> movies = new java.util.HashMap<>();
-    for (int from = 0; ; ) {
-      CataloguePage page = CataloguePage.fromJson(vertx.eventBus().<JsonObject>request(Addresses.ANN_CATALOGUE, new CataloguePage.Request(r1, from, 7).toJson())
-          .await(5, TimeUnit.SECONDS).body());
-      assertThat(page.model()).isEqualTo(r1);
-      assertThat(page.total()).isEqualTo(50);
-      page.movies().forEach(m -> movies.put(m.movieId(), m));
-      from += page.movies().size();
-      if (from >= page.total()) break;
-    }
-    assertThat(movies).hasSize(50);
-    String[] texts = new String[ids.movieIds().length];
-    for (int i = 0; i < texts.length; i++) {
-      CataloguePage.Movie m = movies.get(ids.movieIds()[i]);
-      texts[i] = io.recserve.contract.Recommendation.textBeforeScore(m.movieId(), m.title(), m.genres());
-    }
-    assertThat(io.recserve.contract.Recommendation.join(texts, ids.scores())).isEqualTo(reply.recommendations());
-    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.ANN_CATALOGUE, new CataloguePage.Request(new ModelRef(v1 + 7, "other"), 0, 7).toJson())
-        .await(5, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.MODEL_NOT_LOADED));
-    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.ANN_CATALOGUE, new JsonObject().put("from", 0).put("count", 0).put("model_version", 1).put("model_id", r1.id()))
-        .await(5, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.BAD_MESSAGE));
-
     assertThatThrownBy(() -> search(vertx, new NeighbourSearchRequest(model.users().vector(0), 5, new int[0], new ModelRef(v1 + 7, "other"))))
         .isInstanceOf(ReplyException.class)
         .satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(FailureCodes.MODEL_NOT_LOADED));

@@ -48,7 +48,7 @@ class MovieIndexTest {
         }
         io.vertx.core.json.JsonArray encoded = new io.vertx.core.json.JsonArray(index.encode(hits));
         assertThat(encoded.getJsonObject(0).getString("title")).isEqualTo("Movie " + hits[0].movieId());
-        assertThat(encoded.getJsonObject(0).getDouble("score")).isCloseTo(hits[0].score(), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(encoded.getJsonObject(0).getDouble("score")).isEqualTo(hits[0].score());
       }
     }
   }

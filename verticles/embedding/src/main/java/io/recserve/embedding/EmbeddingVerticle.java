@@ -166,7 +166,7 @@ public final class EmbeddingVerticle extends VerticleBase {
       message.reply(UserSearchReply.unknown(request.userId(), ref));
       return;
     }
-    NeighbourSearchRequest search = new NeighbourSearchRequest(user.vector(), request.k(), user.rated(), ref, request.filters(), request.idsOnly());
+    NeighbourSearchRequest search = new NeighbourSearchRequest(user.vector(), request.k(), user.rated(), ref, request.filters());
     vertx.eventBus().request(Addresses.onNode(Addresses.ANN_SEARCH, NodeIdentity.id()), search, searchOptions).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(new UserSearchReply(request.userId(), ref, true, user.generation(), NeighbourSearchReply.of(ar.result().body())));
@@ -232,13 +232,15 @@ public final class EmbeddingVerticle extends VerticleBase {
     List<Popularity.Scored> top = m.popularity().top(request.k(), UserModel.sorted(exclude));
     int[] positions = new int[top.size()];
     int[] ids = new int[top.size()];
-    float[] scores = new float[top.size()];
+    double[] scores = new double[top.size()];
+    float[] floats = new float[top.size()];
     for (int i = 0; i < top.size(); i++) {
       ids[i] = top.get(i).movieId();
       positions[i] = catalogue.position(ids[i]);
-      scores[i] = (float) top.get(i).score();
+      scores[i] = top.get(i).score();
+      floats[i] = (float) scores[i];
     }
-    message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), catalogue.encode(positions, scores), ids, scores));
+    message.reply(new NeighbourSearchReply(Heartbeats.wire(loaded.ref()), NodeIdentity.id(), catalogue.encode(positions, scores), ids, floats));
   }
 
   /** Why each recommended movie: the up to two rated movies contributing most to its score. */

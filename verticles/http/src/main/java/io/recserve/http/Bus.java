@@ -59,23 +59,10 @@ final class Bus {
     List<String> nodes = directory.candidates(role, model);
     if (nodes.isEmpty()) {
       if (!directory.knowsNodes(role)) return request(address, body).map(Message::body);
-      return noNodeHolds(address, model);
+      return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
+          new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
     }
     return toOneOf(role, nodes, address, body);
-  }
-
-  /** True when a live node of {@code role} takes requests and holds {@code model}. */
-  boolean anyNodeHolds(String role, ModelRef model) {
-    return !directory.candidates(role, model).isEmpty();
-  }
-
-  /**
-   * The reply body from one node of {@code role} that holds {@code model}, tried once: for reads a node of an older
-   * release may not serve, whose failure must not make it look down.
-   */
-  Future<Object> toAnyNode(String role, String address, Object body, ModelRef model) {
-    List<String> nodes = directory.candidates(role, model);
-    return nodes.isEmpty() ? noNodeHolds(address, model) : request(Addresses.onNode(address, nodes.get(0)), body).map(Message::body);
   }
 
   /** The reply body from the first of {@code nodes} (of {@code role}), retried once on the second as {@link #toNode} says. */
@@ -92,11 +79,6 @@ final class Bus {
           long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
           return batcher.alone(second, address, body, left).recover(e2 -> fail(address, e2));
         });
-  }
-
-  private static <T> Future<T> noNodeHolds(String address, ModelRef model) {
-    return Future.failedFuture(new ErrorMapping.AddressedFailure(address,
-        new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCodes.MODEL_NOT_LOADED, "no live node holds " + model)));
   }
 
   private static boolean retryable(Throwable e) {

@@ -78,8 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     outbox = new EventOutbox(vertx, analytics.getInteger("send-batch-size", 1024), analytics.getLong("batch-age-ms", 250L),
         analytics.getInteger("outbox-max", 100_000), analytics.getInteger("send-in-flight", 16), timeoutMillis, analytics.getLong("retry-max-ms", 5000L), registry);
     stopTimeoutMillis = analytics.getLong("stop-timeout-ms", 30_000L);
-    MovieTexts texts = MovieTexts.of(vertx, http.getBoolean("ids-only-search", true));
-    RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, near, outbox, texts, registry);
+    RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, near, outbox, registry);
     UserChanges changes = new UserChanges(vertx, directory, cacheEnabled ? near : null, timeoutMillis);
     // This node's near-cache learns of a user's change from the node that took it, before that one confirms it.
     MessageConsumer<Object> invalidations = vertx.eventBus().consumer(Addresses.onNode(Addresses.HTTP_INVALIDATE, NodeIdentity.id()), m -> {

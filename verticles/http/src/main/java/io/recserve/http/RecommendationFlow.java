@@ -46,19 +46,16 @@ final class RecommendationFlow {
   private final boolean cacheEnabled;
   private final NearCache near;
   private final EventOutbox outbox;
-  private final MovieTexts texts;
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
-  RecommendationFlow(Vertx vertx, Bus bus, NodeDirectory directory, boolean cacheEnabled, NearCache near, EventOutbox outbox, MovieTexts texts,
-      MeterRegistry registry) {
+  RecommendationFlow(Vertx vertx, Bus bus, NodeDirectory directory, boolean cacheEnabled, NearCache near, EventOutbox outbox, MeterRegistry registry) {
     this.vertx = vertx;
     this.bus = bus;
     this.directory = directory;
     this.cacheEnabled = cacheEnabled;
     this.near = cacheEnabled ? near : null;
     this.outbox = outbox;
-    this.texts = texts;
     this.cacheHits = registry == null ? null : Counter.builder("recserve_cache_requests").tag("result", "hit").register(registry);
     this.cacheMisses = registry == null ? null : Counter.builder("recserve_cache_requests").tag("result", "miss").register(registry);
   }
@@ -127,14 +124,12 @@ final class RecommendationFlow {
    * A known user: the vector from the embedding node, then the ANN search (or the popular fallback). When another JVM
    * runs both roles and holds the version, one message to it does both ({@link Addresses#EMBEDDING_SEARCH}): two
    * crossings between JVMs instead of four. If that node lacks the version or the address (a node of an older
-   * release), the two requests are made as usual. Once this node has read the version's movies' texts
-   * ({@link MovieTexts}), searches ask for ids and scores only, and the answer is joined here.
+   * release), the two requests are made as usual.
    */
   private Future<Answer> compute(RecommendationRequest request, ModelRef version) {
     List<String> both = version == null ? List.of() : directory.searchingEmbeddingNodes(version, NodeIdentity.id());
     if (both.isEmpty()) return computeInTwo(request, version);
-    boolean idsOnly = texts.table(version, bus) != null;
-    return bus.toOneOf("embedding", both, Addresses.EMBEDDING_SEARCH, new UserSearchRequest(request.userId(), request.cutoff(), version, request.filters(), idsOnly))
+    return bus.toOneOf("embedding", both, Addresses.EMBEDDING_SEARCH, new UserSearchRequest(request.userId(), request.cutoff(), version, request.filters()))
         .compose(
             m -> {
               UserSearchReply user = UserSearchReply.of(m);
@@ -175,7 +170,7 @@ final class RecommendationFlow {
   }
 
   private Future<Answer> search(float[] vector, int[] exclude, RecommendationRequest request, ModelRef model) {
-    NeighbourSearchRequest search = new NeighbourSearchRequest(vector, request.cutoff(), exclude, model, request.filters(), texts.table(model, bus) != null);
+    NeighbourSearchRequest search = new NeighbourSearchRequest(vector, request.cutoff(), exclude, model, request.filters());
     return bus.toNode("ann", Addresses.ANN_SEARCH, search, model).map(r -> answer(NeighbourSearchReply.of(r)));
   }
 
@@ -184,17 +179,8 @@ final class RecommendationFlow {
         .map(r -> answer(NeighbourSearchReply.of(r)));
   }
 
-  /** The answer of a search's reply, its text joined here when the reply has ids and scores only. */
-  private Answer answer(NeighbourSearchReply reply) {
-    String recommendations = reply.recommendations();
-    if (recommendations == null) {
-      MovieTexts.Table table = reply.model() == null ? null : texts.read(reply.model().id());
-      recommendations = table == null ? null : table.join(reply.movieIds(), reply.scores());
-      if (recommendations == null) {
-        throw new IllegalStateException("a search answered with ids only, for model version " + reply.model() + " whose movies this node does not hold");
-      }
-    }
-    return new Answer(recommendations.getBytes(StandardCharsets.UTF_8), reply.movieIds(), reply.scores(), reply.model(), false);
+  private static Answer answer(NeighbourSearchReply reply) {
+    return new Answer(reply.recommendations().getBytes(StandardCharsets.UTF_8), reply.movieIds(), reply.scores(), reply.model(), false);
   }
 
   /** Adds {@code "because": [{"movie_id", "title"}]} to each recommendation. */

@@ -137,57 +137,6 @@ class HttpVerticleTest {
     heartbeat(vertx, "ann", node);
   }
 
-  /**
-   * Once this node has read the served version's movies from an ANN node (two pages here), its searches ask for ids
-   * and scores only, and it joins the same answer the ANN node would have written.
-   */
-  @Test
-  void searchesAskForIdsOnlyOnceTheVersionsMoviesAreRead(Vertx vertx) throws Exception {
-    redeploy(vertx, new JsonObject().put("cache", new JsonObject().put("enabled", false)));
-    int total = MovieTexts.PAGE + 500;
-    List<Integer> pages = new CopyOnWriteArrayList<>();
-    List<Boolean> idsOnly = new CopyOnWriteArrayList<>();
-    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, "stub-e"), m ->
-        m.reply(new UserEmbeddingReply(UserEmbeddingRequest.of(m.body()).userId(), V4, true, new float[] {1, 2}, new int[] {1})));
-    vertx.eventBus().<JsonObject>consumer(Addresses.onNode(Addresses.ANN_CATALOGUE, "stub-t"), m -> {
-      io.recserve.contract.CataloguePage.Request r = io.recserve.contract.CataloguePage.Request.fromJson(m.body());
-      pages.add(r.from());
-      List<io.recserve.contract.CataloguePage.Movie> movies = new java.util.ArrayList<>();
-      for (int id = r.from() + 1; id <= Math.min(total, r.from() + r.count()); id++) {
-        movies.add(new io.recserve.contract.CataloguePage.Movie(id, "Movie \"" + id + "\" (1999)", List.of("Drama", "War")));
-      }
-      m.reply(new io.recserve.contract.CataloguePage(r.model(), total, r.from(), movies).toJson());
-    });
-    vertx.eventBus().consumer(Addresses.onNode(Addresses.ANN_SEARCH, "stub-t"), m -> {
-      NeighbourSearchRequest r = NeighbourSearchRequest.of(m.body());
-      idsOnly.add(r.idsOnly());
-      int[] ids = {total, 7};
-      float[] scores = {0.91f, 0.4f};
-      JsonArray recs = new JsonArray();
-      for (int i = 0; i < ids.length; i++) {
-        recs.add(new JsonObject().put("movie_id", ids[i]).put("title", "Movie \"" + ids[i] + "\" (1999)").put("genres", new JsonArray().add("Drama").add("War"))
-            .put("score", Double.parseDouble(Float.toString(scores[i]))));
-      }
-      m.reply(new NeighbourSearchReply(r.model(), "stub-t", r.idsOnly() ? null : recs.encode(), ids, scores));
-    });
-    heartbeat(vertx, "embedding", "stub-e");
-    heartbeat(vertx, "ann", "stub-t");
-    awaitReady();
-
-    JsonArray whole = post("{\"user_id\": 1}", "application/json").bodyAsJsonObject().getJsonArray("recommendations");
-    assertThat(idsOnly.get(0)).isFalse();
-    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "a search asked for ids only", () -> {
-      assertThat(post("{\"user_id\": 1}", "application/json").statusCode()).isEqualTo(200);
-      return idsOnly.get(idsOnly.size() - 1);
-    });
-    HttpResponse<Buffer> joined = post("{\"user_id\": 1}", "application/json");
-    assertThat(joined.statusCode()).isEqualTo(200);
-    assertThat(idsOnly.get(idsOnly.size() - 1)).isTrue();
-    assertThat(joined.bodyAsJsonObject().getJsonArray("recommendations")).isEqualTo(whole).hasSize(2);
-    assertThat(whole.getJsonObject(0).getString("title")).isEqualTo("Movie \"" + total + "\" (1999)");
-    assertThat(pages).containsExactly(0, MovieTexts.PAGE);
-  }
-
   private static void heartbeat(Vertx vertx, String role, String node) {
     vertx.setPeriodic(1, 200, id -> vertx.eventBus().publish(Addresses.HEARTBEAT, new NodeHeartbeat(role, node, true, V4, null, null).toJson()));
   }
