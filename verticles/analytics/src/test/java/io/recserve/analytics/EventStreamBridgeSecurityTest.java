@@ -84,7 +84,7 @@ class EventStreamBridgeSecurityTest {
 
     // A round trip first, on a connection that answers: the TLS session is up at both ends before the frames under
     // test are sent. With the CPU saturated, the first TLS connection of a cold JVM has been seen to stay open and
-    // silent both ways for good (CI once, and 2 of about 50 runs beside three busy loops): its ping unanswered for
+    // silent both ways for good (CI once, and 5 of about 90 runs beside busy loops): its ping unanswered for
     // 30 s, a second ping on it too, while a new connection answered at once. No thread was busy and nothing closed
     // it; the cause is not found. A consumer would time out and connect again, and so does this test.
     NetSocket socket = null;
