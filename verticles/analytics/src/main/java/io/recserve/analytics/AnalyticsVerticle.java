@@ -65,6 +65,8 @@ public final class AnalyticsVerticle extends VerticleBase {
   private Instant downSince;
   private String lastError;
   private int queuedEvents;
+  /** Spill appends started; the drain compares it before and after emptying the file (see {@link #drain}). */
+  private long spillsStarted;
   private Counter rejectedCounter;
   private MessageConsumer<Object> ingest;
   private EventStreamBridge bridge;
@@ -93,14 +95,17 @@ public final class AnalyticsVerticle extends VerticleBase {
     }
     String spillName = a.getString("spill-file", "");
     Path spillPath = spillName.isBlank() ? folder.resolve("spill.jsonl") : Path.of(spillName);
-    Future<Void> spilled = vertx.executeBlocking(() -> {
+    // The spill file is open, and what an earlier outage left in it known, before the first batch is taken.
+    Future<Void> spilled = vertx.<SpillFile>executeBlocking(() -> {
       try {
-        spill = new SpillFile(spillPath);
+        return new SpillFile(spillPath);
       } catch (java.io.IOException e) {
         LOG.warn("analytics: no spill file ({}: {}); while the store is down, batches stay unconfirmed in the senders' outboxes", spillPath, e.toString());
         return null;
       }
-      if (spill.records() > 0) {
+    }).map(file -> {
+      spill = file;
+      if (spill != null && spill.records() > 0) {
         LOG.info("analytics: {} events in the spill file {} from an earlier outage; storing them", spill.records(), spillPath);
         storeDown = true;
         downSince = Instant.now();
@@ -108,7 +113,10 @@ public final class AnalyticsVerticle extends VerticleBase {
       return null;
     });
     registerMetrics();
-    ingest = vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, this::ingest);
+    Future<Void> ingesting = spilled.compose(v -> {
+      ingest = vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, this::ingest);
+      return ingest.completion();
+    });
     MessageConsumer<JsonObject> summary = vertx.eventBus().consumer(Addresses.ANALYTICS_SUMMARY, this::summary);
     MessageConsumer<JsonObject> series = vertx.eventBus().consumer(Addresses.ANALYTICS_TIMESERIES, this::timeSeries);
     MessageConsumer<JsonObject> status = vertx.eventBus().consumer(Addresses.status(ROLE), this::status);
@@ -120,7 +128,7 @@ public final class AnalyticsVerticle extends VerticleBase {
               Addresses.ANALYTICS_STREAM, b.getString("token", "").isBlank() ? "" : ", token required",
               b.getJsonObject("tls", new JsonObject()).getString("cert-file", "").isBlank() ? "" : ", TLS");
         });
-    return Future.join(java.util.List.of(opened, spilled, ingest.completion(), summary.completion(), series.completion(), status.completion(), bridged))
+    return Future.join(java.util.List.of(opened, spilled, ingesting, summary.completion(), series.completion(), status.completion(), bridged))
         .onSuccess(v -> {
           if (storeDown) scheduleDrain(0);
         });
@@ -194,9 +202,12 @@ public final class AnalyticsVerticle extends VerticleBase {
   private Future<Void> store(List<RecommendationEvent> events) {
     return store.write(events).transform(ar -> {
       if (ar.succeeded()) {
-        stored.addAndGet(events.size());
-        EventBatch batch = new EventBatch(List.copyOf(events));
-        vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, LazyJson.of(batch::toJson));
+        List<RecommendationEvent> fresh = ar.result();
+        stored.addAndGet(fresh.size());
+        if (!fresh.isEmpty()) { // each event on the stream once: not again when its batch is sent again
+          EventBatch batch = new EventBatch(List.copyOf(fresh));
+          vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, LazyJson.of(batch::toJson));
+        }
         return Future.succeededFuture();
       }
       if (!store.refusedData(ar.cause())) return Future.failedFuture(ar.cause());
@@ -214,6 +225,7 @@ public final class AnalyticsVerticle extends VerticleBase {
 
   private Future<Void> spill(List<RecommendationEvent> events) {
     if (spill == null) return Future.failedFuture("no spill file");
+    spillsStarted++;
     return vertx.<Void>executeBlocking(() -> {
       spill.append(events);
       return null;
@@ -240,12 +252,22 @@ public final class AnalyticsVerticle extends VerticleBase {
     vertx.setTimer(Math.max(1, delayMillis), id -> drain(0));
   }
 
+  /**
+   * Stores the spill file from {@code from} on, chunk by chunk, then empties it and declares the store back (-1). A
+   * batch that arrives while the emptying waits its turn on the worker is still spilled, after it: the file is then
+   * emptied under it, so the drain goes on from the start rather than leave those confirmed events in the file.
+   */
   private void drain(long from) {
     vertx.executeBlocking(() -> spill.read(from, writeMax), true).compose(chunk -> {
       if (chunk.events().isEmpty()) {
-        return vertx.executeBlocking(() -> spill.emptyIfDrained(chunk.end()), true).map(empty -> empty ? -1L : chunk.end());
+        long spillsBefore = spillsStarted;
+        return vertx.executeBlocking(() -> spill.emptyIfDrained(chunk.end()), true)
+            .map(empty -> !empty ? chunk.end() : spillsStarted == spillsBefore ? -1L : 0L);
       }
-      return store(chunk.events()).map(v -> chunk.end());
+      return store(chunk.events()).map(v -> {
+        writeToStoreAgain();
+        return chunk.end();
+      });
     }).onComplete(ar -> {
       if (ar.succeeded() && ar.result() < 0) {
         draining = false;
@@ -263,6 +285,20 @@ public final class AnalyticsVerticle extends VerticleBase {
         vertx.setTimer(retryMillis, id -> drain(from));
       }
     });
+  }
+
+  /**
+   * The store took a chunk of the spill file: new batches go to it again, while the drain goes on with the rest of the
+   * file. Were they spilled until the file was empty, a steady flow faster than one drain could keep the node on its
+   * spill file for ever. Storing is idempotent on request_id, so the order of the two does not matter.
+   */
+  private void writeToStoreAgain() {
+    if (!storeDown) return;
+    storeDown = false;
+    retryMillis = 0;
+    lastError = null;
+    LOG.info("analytics store {} takes events again; the spill file's {} events are stored meanwhile", store.name(), spilled());
+    writeNext();
   }
 
   /** Without a spill file: probe the store now and then; batches meanwhile fail and stay with their senders. */

@@ -7,8 +7,11 @@ import java.util.List;
 
 /** Where recommendation events are kept: an append-only file or PostgreSQL. Writes are idempotent on request_id. */
 interface EventStore {
-  /** Stores the events that are not stored yet; a failure stores nothing, or only whole events a retry skips. */
-  Future<Void> write(List<RecommendationEvent> events);
+  /**
+   * Stores the events that are not stored yet, and gives those it stored: not an event stored before (a batch sent
+   * again), nor a second copy of one in the same list. A failure stores nothing, or only whole events a retry skips.
+   */
+  Future<List<RecommendationEvent>> write(List<RecommendationEvent> events);
 
   /**
    * True when {@code failure} (of {@link #write}) says the store refused the data itself, not that it was unreachable:

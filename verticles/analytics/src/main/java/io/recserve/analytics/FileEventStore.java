@@ -125,7 +125,7 @@ final class FileEventStore implements EventStore {
   }
 
   @Override
-  public Future<Void> write(List<RecommendationEvent> events) {
+  public Future<List<RecommendationEvent>> write(List<RecommendationEvent> events) {
     return vertx.executeBlocking(() -> {
       synchronized (writeLock) {
         if (log.inDoubt()) takeBackInDoubt();
@@ -145,8 +145,8 @@ final class FileEventStore implements EventStore {
           log.append(lines); // on failure the log cuts the file back to its last whole event (or marks the tail in doubt)
           for (RecommendationEvent e : fresh) remember(e.requestId(), entry(e));
         }
+        return fresh;
       }
-      return null;
     }, true);
   }
 

@@ -17,9 +17,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.postgresql.PGConnection;
@@ -44,7 +46,7 @@ final class PgEventStore implements EventStore {
   private static final String INSERT_SKIPPING_STORED = "insert into recommendation_events (" + EventCopy.COLUMNS + ") "
       + "select r, k, u, c, ($5::int[])[s:e], ($6::real[])[s:e], v, h, l, timestamptz 'epoch' + t * interval '1 millisecond' "
       + "from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
-      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing";
+      + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing returning request_id";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
@@ -79,10 +81,10 @@ final class PgEventStore implements EventStore {
   }
 
   @Override
-  public Future<Void> write(List<RecommendationEvent> events) {
-    return vertx.<Void>executeBlocking(() -> {
+  public Future<List<RecommendationEvent>> write(List<RecommendationEvent> events) {
+    return vertx.<List<RecommendationEvent>>executeBlocking(() -> {
       copy(events);
-      return null;
+      return events; // a copy stores every row or none
     }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(events)
         : Future.failedFuture(e));
   }
@@ -136,8 +138,11 @@ final class PgEventStore implements EventStore {
     }
   }
 
-  /** The batch again, skipping the request ids already stored: an array insert with {@code ON CONFLICT DO NOTHING}. */
-  private Future<Void> insertSkippingStored(List<RecommendationEvent> events) {
+  /**
+   * The batch again, skipping the request ids already stored: an array insert with {@code ON CONFLICT DO NOTHING}.
+   * Gives the events it stored, by the ids the insert returns (the first of two copies in the batch).
+   */
+  private Future<List<RecommendationEvent>> insertSkippingStored(List<RecommendationEvent> events) {
     int n = events.size();
     int items = 0;
     for (RecommendationEvent e : events) items += e.movieIds().length;
@@ -168,7 +173,13 @@ final class PgEventStore implements EventStore {
     }
     Tuple rows = Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
         .addValue(versions).addValue(hits).addValue(latencies).addValue(times);
-    return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).mapEmpty();
+    return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).map(inserted -> {
+      Set<UUID> fresh = new HashSet<>();
+      for (Row r : inserted) fresh.add(r.getUUID(0));
+      List<RecommendationEvent> stored = new ArrayList<>(fresh.size());
+      for (int i = 0; i < n; i++) if (fresh.remove(ids[i])) stored.add(events.get(i));
+      return stored;
+    });
   }
 
   /** Data exceptions (22xxx), integrity violations (23xxx) and a request id that is no UUID: the rows, not the server, are at fault. */
