@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -67,6 +68,8 @@ final class PgEventStore implements EventStore {
   private final Pool pool;
   private final PgSettings settings;
   private final int socketTimeoutSeconds;
+  /** The insert of a batch sent again and the dead-letter insert: no answer for this long fails them, as the copy's socket timeout does. */
+  private final long writeTimeoutMillis;
   private final long summaryTimeoutMillis;
   /** JDBC connections between copies; a connection a copy failed on is closed, and a new one opened next time. */
   private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
@@ -77,6 +80,7 @@ final class PgEventStore implements EventStore {
     this.pool = pool;
     this.settings = settings;
     this.socketTimeoutSeconds = (int) Math.max(1, (writeTimeoutMillis + 999) / 1000);
+    this.writeTimeoutMillis = writeTimeoutMillis;
     this.summaryTimeoutMillis = summaryTimeoutMillis;
   }
 
@@ -173,7 +177,7 @@ final class PgEventStore implements EventStore {
     }
     Tuple rows = Tuple.of(ids, kinds, users, cutoffs, movies, scores).addValue(starts).addValue(ends)
         .addValue(versions).addValue(hits).addValue(latencies).addValue(times);
-    return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).map(inserted -> {
+    return pool.preparedQuery(INSERT_SKIPPING_STORED).execute(rows).timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).map(inserted -> {
       Set<UUID> fresh = new HashSet<>();
       for (Row r : inserted) fresh.add(r.getUUID(0));
       List<RecommendationEvent> stored = new ArrayList<>(fresh.size());
@@ -191,7 +195,8 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Future<Void> reject(RecommendationEvent event, String reason) {
-    return pool.preparedQuery(REJECT).execute(Tuple.of(event.requestId(), event.toJson().encode(), reason)).mapEmpty();
+    return pool.preparedQuery(REJECT).execute(Tuple.of(event.requestId(), event.toJson().encode(), reason))
+        .timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   @Override

@@ -308,6 +308,39 @@ class AnalyticsVerticleTest {
         () -> TestServices.queryLong(count) == all && status(vertx).getJsonObject("details").getLong("spilled") == 0);
   }
 
+  /**
+   * A batch sent again whose insert (the one that skips stored ids) gets no answer: it fails after
+   * {@code analytics.write-timeout-ms}, the batch goes to the spill file and is confirmed, and once the store answers
+   * again every event is stored once. Before, that insert had no timeout: the write never ended, the batch was never
+   * confirmed, and three such writes stopped the store for good.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aBatchSentAgainWhoseInsertHangsIsSpilledAndConfirmed(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", TestServices.postgresUrl()).put("schema", schema))
+        .put("data", new JsonObject().put("dir", dir.toString()))
+        .put("analytics", new JsonObject().put("write-timeout-ms", 1000).put("retry-max-ms", 200));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    List<RecommendationEvent> first = new ArrayList<>();
+    for (int i = 0; i < 10; i++) first.add(event(UUID.randomUUID().toString(), i, false, i));
+    send(vertx, first);
+    // The insert (not the copy) of the one new event sleeps 12 s: longer than the test's 10 s wait for a confirmation.
+    TestServices.execute("create function " + schema + ".hang() returns trigger language plpgsql as $$ begin "
+        + "if current_query() ilike 'insert%' and new.user_id = 100 then perform pg_sleep(12); end if; return new; end $$");
+    TestServices.execute("create trigger hang before insert on " + schema + ".recommendation_events for each row execute function " + schema + ".hang()");
+    List<RecommendationEvent> again = new ArrayList<>(first);
+    again.add(event(UUID.randomUUID().toString(), 100, false, 1));
+    send(vertx, again); // confirmed from the spill file
+    assertThat(status(vertx).getJsonObject("details").getLong("spilled")).isEqualTo(11);
+    TestServices.execute("drop trigger hang on " + schema + ".recommendation_events");
+    String count = "select count(*) from " + schema + ".recommendation_events";
+    Eventually.until(Duration.ofSeconds(30), "11 rows and an empty spill file",
+        () -> TestServices.queryLong(count) == 11 && status(vertx).getJsonObject("details").getLong("spilled") == 0);
+    assertThat(TestServices.queryLong("select count(distinct request_id) from " + schema + ".recommendation_events")).isEqualTo(11);
+  }
+
   static JsonObject status(Vertx vertx) {
     try {
       return vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
