@@ -39,6 +39,7 @@ public final class FileModelRepository implements ModelRepository {
   private static final String PRUNED = ".pruned";
   private static final int DATASETS_KEPT = 2;
   private static final Logger LOG = LoggerFactory.getLogger(FileModelRepository.class);
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The last damage reported by {@link #readCurrentRef}, which serving polls: each is logged once. */
   private static final AtomicReference<String> LAST_WARNING = new AtomicReference<>();
   private final Path root;
@@ -216,26 +217,45 @@ public final class FileModelRepository implements ModelRepository {
     }
   }
 
+  /**
+   * Every stored version whose manifest reads. One whose manifest is damaged is left out of the list (it cannot be
+   * served either), and an evaluation file that does not read counts as none: each with one warning, so that neither
+   * stops a start, a publish or the admin list.
+   */
   @Override
-  @SuppressWarnings("unchecked")
   public List<ModelVersionInfo> versions() {
     OptionalLong current = current();
     List<ModelVersionInfo> out = new ArrayList<>();
     for (long v : numbers(modelsDir())) {
       Path dir = versionDir(v);
       if (!Files.isRegularFile(dir.resolve(ModelFiles.MANIFEST))) continue;
-      Map<String, Object> m = ModelFiles.manifest(dir);
-      Map<String, Object> evaluation = null;
       try {
-        if (Files.exists(dir.resolve(ModelFiles.EVALUATION))) evaluation = Json.readMap(Files.readString(dir.resolve(ModelFiles.EVALUATION)));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        out.add(info(v, dir, current.isPresent() && current.getAsLong() == v));
+      } catch (RuntimeException e) {
+        warnOnce("model version " + v + " is left out: its manifest " + dir.resolve(ModelFiles.MANIFEST) + " does not read (" + e.getMessage() + ")");
       }
-      out.add(new ModelVersionInfo(v, ModelFiles.ref(dir).id(), (String) m.get("created_at"), (Map<String, Object>) m.get("params"),
-          ((Number) m.get("users")).intValue(), ((Number) m.get("movies")).intValue(), evaluation,
-          current.isPresent() && current.getAsLong() == v, ModelFiles.trainedThrough(m), ModelFiles.scale(m)));
     }
     return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private ModelVersionInfo info(long v, Path dir, boolean current) {
+    Map<String, Object> m = ModelFiles.manifest(dir);
+    Path file = dir.resolve(ModelFiles.EVALUATION);
+    Map<String, Object> evaluation = null;
+    try {
+      if (Files.exists(file)) evaluation = Json.readMap(Files.readString(file));
+    } catch (IOException | RuntimeException e) {
+      warnOnce("model version " + v + ": its evaluation " + file + " does not read (" + e.getMessage() + "); shown without one");
+    }
+    return new ModelVersionInfo(v, ModelFiles.ref(dir).id(), (String) m.get("created_at"), (Map<String, Object>) m.get("params"),
+        ((Number) m.get("users")).intValue(), ((Number) m.get("movies")).intValue(), evaluation, current, ModelFiles.trainedThrough(m),
+        ModelFiles.scale(m));
+  }
+
+  /** The same damage is reported once per process, however often the versions are listed (the console lists them). */
+  private static void warnOnce(String warning) {
+    if (WARNED.add(warning)) LOG.warn(warning);
   }
 
   @Override

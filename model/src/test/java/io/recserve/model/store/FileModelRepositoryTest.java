@@ -44,6 +44,21 @@ class FileModelRepositoryTest {
     assertThat(repo.current()).hasValue(v1);
   }
 
+  /** Found by a hostile run: one damaged manifest stopped every start (the list of versions threw). */
+  @Test
+  void aVersionWithADamagedManifestIsLeftOutOfTheListAndADamagedEvaluationCountsAsNone() throws Exception {
+    FileModelRepository repo = new FileModelRepository(dir);
+    long v1 = repo.saveModel(tiny(1));
+    long v2 = repo.saveModel(tiny(2));
+    long v3 = repo.saveModel(tiny(3));
+    repo.makeCurrent(v3);
+    repo.saveEvaluation(v2, java.util.Map.of("k", 10));
+    Files.writeString(dir.resolve("models").resolve(Long.toString(v1)).resolve(ModelFiles.MANIFEST), "{\"model_version\": 1, \"broken");
+    Files.writeString(dir.resolve("models").resolve(Long.toString(v2)).resolve(ModelFiles.EVALUATION), "{\"k\": ");
+    assertThat(repo.versions()).extracting(ModelVersionInfo::version, ModelVersionInfo::evaluation, ModelVersionInfo::current)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(v2, null, false), org.assertj.core.groups.Tuple.tuple(v3, null, true));
+  }
+
   @Test
   void failedWriteLeavesNoVersionAndKeepsCurrent() throws Exception {
     FileModelRepository repo = new FileModelRepository(dir);
