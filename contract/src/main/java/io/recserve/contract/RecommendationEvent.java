@@ -20,6 +20,12 @@ import java.util.UUID;
 public record RecommendationEvent(String requestId, String kind, Integer userId, int cutoff, int[] movieIds, float[] scores,
                                   long modelVersion, boolean cacheHit, double latencyMs, long timeMillis) {
   public static final String RECOMMEND = "recommend";
+  public static final String ANONYMOUS = "anonymous";
+  public static final String SIMILAR = "similar";
+  public static final String FEEDBACK = "feedback";
+  public static final String RATING_REMOVED = "rating_removed";
+  /** The kinds that answered with recommendations: the ones the analytics summaries count (not feedback). */
+  public static final java.util.Set<String> ANSWERS = java.util.Set.of(RECOMMEND, ANONYMOUS, SIMILAR);
 
   public RecommendationEvent {
     if (movieIds.length != scores.length) throw new IllegalArgumentException("items need one score per movie");

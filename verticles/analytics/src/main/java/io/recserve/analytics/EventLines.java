@@ -3,6 +3,7 @@ package io.recserve.analytics;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.recserve.contract.RecommendationEvent;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ final class EventLines {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
       String id = null;
       String time = null;
+      String kind = RecommendationEvent.RECOMMEND; // the first events had no kind
       long version = 0;
       boolean hit = false;
       double latency = 0;
@@ -38,6 +40,7 @@ final class EventLines {
         switch (name) {
           case "request_id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
           case "time" -> time = v == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "kind" -> kind = v == JsonToken.VALUE_STRING ? p.getText() : null;
           case "model_version" -> version = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
           case "cache_hit" -> hit = v == JsonToken.VALUE_TRUE;
           case "latency_ms" -> latency = v != null && v.isNumeric() ? p.getDoubleValue() : 0;
@@ -69,7 +72,7 @@ final class EventLines {
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null || id == null) return null; // torn, or more after it
       Summaries.Entry entry = null;
-      if (time != null) {
+      if (time != null && kind != null && RecommendationEvent.ANSWERS.contains(kind)) { // feedback: the id counts, the summaries do not
         try {
           entry = new Summaries.Entry(Instant.parse(time).toEpochMilli(), version, hit, latency, Arrays.copyOf(movies, n));
         } catch (RuntimeException e) { // an odd time: the id still counts, the summary cannot place it

@@ -120,7 +120,9 @@ final class FileEventStore implements EventStore {
     return files;
   }
 
+  /** The event's summary entry; none for feedback (the summaries count answers). */
   private static Summaries.Entry entry(RecommendationEvent event) {
+    if (event.kind() == null || !RecommendationEvent.ANSWERS.contains(event.kind())) return null;
     return new Summaries.Entry(event.timeMillis(), event.modelVersion(), event.cacheHit(), event.latencyMs(), event.movieIds());
   }
 

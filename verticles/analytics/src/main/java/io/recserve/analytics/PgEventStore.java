@@ -49,19 +49,24 @@ final class PgEventStore implements EventStore {
       + "from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $7::int[], $8::int[], $9::bigint[], $10::bool[], $11::float8[], "
       + "$12::bigint[]) as x(r, k, u, c, s, e, v, h, l, t) on conflict (request_id) do nothing returning request_id";
   private static final String UNIQUE_VIOLATION = "23505";
+  /** The summaries count the events that answered with recommendations, not feedback. */
+  private static final String ANSWERS = "kind in (" + RecommendationEvent.ANSWERS.stream().sorted().map(k -> "'" + k + "'")
+      .collect(java.util.stream.Collectors.joining(", ")) + ")";
   private static final String VERSIONS = "select model_version, count(*), avg(case when cache_hit then 1.0 else 0.0 end), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
       + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events "
-      + "where created_at >= now() - make_interval(secs => $1) group by model_version order by model_version";
+      + "where created_at >= now() - make_interval(secs => $1) and " + ANSWERS + " group by model_version order by model_version";
   private static final String TOP = "select model_version, movie_id, n from ("
       + "select model_version, movie_id, count(*) n, row_number() over (partition by model_version order by count(*) desc, movie_id) r "
       + "from (select model_version, unnest(movie_ids) movie_id from recommendation_events "
-      + "where created_at >= now() - make_interval(secs => $1)) x group by model_version, movie_id) y where r <= $2 order by model_version, r";
+      + "where created_at >= now() - make_interval(secs => $1) and " + ANSWERS + ") x group by model_version, movie_id) y where r <= $2 "
+      + "order by model_version, r";
   private static final String MINUTES = "select date_trunc('minute', created_at), count(*), count(*) filter (where cache_hit), "
       + "percentile_cont(0.5) within group (order by latency_ms), percentile_cont(0.95) within group (order by latency_ms), "
-      + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events where created_at >= $1 group by 1 order by 1";
+      + "percentile_cont(0.99) within group (order by latency_ms) from recommendation_events where created_at >= $1 and " + ANSWERS
+      + " group by 1 order by 1";
   private static final String TOP_SINCE = "select movie_id, count(*) n from (select unnest(movie_ids) movie_id from recommendation_events "
-      + "where created_at >= $1) x group by movie_id order by n desc, movie_id limit $2";
+      + "where created_at >= $1 and " + ANSWERS + ") x group by movie_id order by n desc, movie_id limit $2";
   private static final String REJECT = "insert into recommendation_events_rejected (request_id, event, reason) values ($1, $2::jsonb, $3)";
   private static final String COPY = "copy recommendation_events (" + EventCopy.COLUMNS + ") from stdin (format binary)";
   private final Vertx vertx;

@@ -341,6 +341,51 @@ class AnalyticsVerticleTest {
     assertThat(TestServices.queryLong("select count(distinct request_id) from " + schema + ".recommendation_events")).isEqualTo(11);
   }
 
+  /** Found by a hostile run: feedback and removed ratings counted as requests, and their movies as recommended. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void feedbackIsStoredButNotCountedInTheSummariesFromPostgres(Vertx vertx) throws Exception {
+    String schema = TestServices.freshSchema();
+    deployOnPostgres(vertx, schema);
+    sendAnswersAndFeedback(vertx);
+    assertThat(TestServices.queryLong("select count(*) from " + schema + ".recommendation_events")).isEqualTo(4);
+    onlyTheAnswersCount(vertx);
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void feedbackIsStoredButNotCountedInTheSummariesFromTheFileAlsoAfterARestart(Vertx vertx) throws Exception {
+    Path file = dir.resolve("events.jsonl");
+    JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", file.toString()));
+    String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    sendAnswersAndFeedback(vertx);
+    assertThat(Files.readAllLines(file)).hasSize(4);
+    onlyTheAnswersCount(vertx);
+    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    onlyTheAnswersCount(vertx); // read back from the file
+  }
+
+  private static void sendAnswersAndFeedback(Vertx vertx) {
+    long now = System.currentTimeMillis();
+    send(vertx, List.of(event(UUID.randomUUID().toString(), 1, false, 2), // movies 7 and 9
+        new RecommendationEvent(UUID.randomUUID().toString(), RecommendationEvent.SIMILAR, null, 1, new int[] {7}, new float[] {0.9f}, 1, true, 4, now),
+        new RecommendationEvent(UUID.randomUUID().toString(), RecommendationEvent.FEEDBACK, 1, 0, new int[] {99}, new float[] {5f}, 0, false, 1, now),
+        new RecommendationEvent(UUID.randomUUID().toString(), RecommendationEvent.RATING_REMOVED, 1, 0, new int[] {99}, new float[] {0f}, 0, false, 1, now)));
+  }
+
+  private static void onlyTheAnswersCount(Vertx vertx) throws Exception {
+    JsonObject summary = summary(vertx);
+    assertThat(summary.getLong("requests")).isEqualTo(2);
+    assertThat(summary.getJsonArray("versions")).hasSize(1);
+    assertThat(summary.getJsonArray("versions").getJsonObject(0).getJsonArray("top_movies")).containsExactly(
+        new JsonObject().put("movie_id", 7).put("count", 2), new JsonObject().put("movie_id", 9).put("count", 1));
+    JsonObject series = vertx.eventBus().<JsonObject>request(Addresses.ANALYTICS_TIMESERIES, new JsonObject().put("minutes", 5).put("top", 5))
+        .await(10, TimeUnit.SECONDS).body();
+    assertThat(series.getLong("requests")).isEqualTo(2);
+    assertThat(series.getJsonArray("top_movies").stream().map(m -> ((JsonObject) m).getInteger("movie_id")).toList()).containsExactly(7, 9);
+  }
+
   static JsonObject status(Vertx vertx) {
     try {
       return vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();

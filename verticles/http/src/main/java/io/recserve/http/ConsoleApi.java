@@ -2,6 +2,7 @@ package io.recserve.http;
 
 import io.recserve.contract.Addresses;
 import io.recserve.contract.Filters;
+import io.recserve.contract.RecommendationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -66,7 +67,7 @@ final class ConsoleApi {
     int movieId = integer(json, "movie_id", null, Integer.MIN_VALUE, Integer.MAX_VALUE);
     int cutoff = integer(json, "cutoff", RecommendationRequest.DEFAULT_CUTOFF, 1, MAX_CUTOFF);
     return flow.similar(movieId, cutoff, Filters.NONE).map(answer -> {
-      flow.event(requestId, "similar", null, cutoff, answer, started);
+      flow.event(requestId, RecommendationEvent.SIMILAR, null, cutoff, answer, started);
       return answer.body(requestId);
     });
   }

@@ -3,6 +3,7 @@ package io.recserve.http;
 import io.recserve.contract.Addresses;
 import io.recserve.contract.FeedbackRequest;
 import io.recserve.contract.ModelRef;
+import io.recserve.contract.RecommendationEvent;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -66,7 +67,7 @@ final class FeedbackRoutes {
     }).onSuccess(stored -> {
       Answer item = new Answer(new byte[0], new int[] {request.movieId()}, new float[] {request.rating() == null ? 0 : request.rating()},
           (ModelRef) null, false);
-      flow.event(requestId, request.rating() == null ? "rating_removed" : "feedback", request.userId(), 0, item, started);
+      flow.event(requestId, request.rating() == null ? RecommendationEvent.RATING_REMOVED : RecommendationEvent.FEEDBACK, request.userId(), 0, item, started);
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
           .end(new JsonObject().put("request_id", requestId).put("feedback", stored).toBuffer());
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, bus.timeoutMillis(), requestId)));

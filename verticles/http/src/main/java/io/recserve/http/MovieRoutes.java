@@ -1,6 +1,7 @@
 package io.recserve.http;
 
 import io.recserve.contract.Filters;
+import io.recserve.contract.RecommendationEvent;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,7 +42,7 @@ final class MovieRoutes {
     }
     String requestId = RecommendRoutes.newRequestId();
     flow.similar(movieId, cutoff, filters).onSuccess(answer -> {
-      flow.event(requestId, "similar", null, cutoff, answer, started);
+      flow.event(requestId, RecommendationEvent.SIMILAR, null, cutoff, answer, started);
       ctx.response().putHeader("content-type", "application/json").end(answer.body(requestId));
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, timeoutMillis, requestId)));
   }

@@ -240,7 +240,7 @@ final class RecommendationFlow {
       if (near != null) near.put(request.userId(), new NearCache.Key(answer.model().id(), field), answer.fromCache());
       vertx.eventBus().send(Addresses.CACHE_PUT, new CacheEntry(key, field, answer.toCache(), request.userId(), answer.generation()));
     }
-    event(requestId, request.anonymous() ? "anonymous" : RecommendationEvent.RECOMMEND, request.userId(), request.cutoff(), answer, startedNanos);
+    event(requestId, request.anonymous() ? RecommendationEvent.ANONYMOUS : RecommendationEvent.RECOMMEND, request.userId(), request.cutoff(), answer, startedNanos);
   }
 
   /** The analytics event of any answered request. */
