@@ -151,7 +151,7 @@ public final class AdminVerticle extends VerticleBase {
         version = Long.parseLong(ctx.pathParam("version"));
         if (version < 1) throw new NumberFormatException();
       } catch (NumberFormatException e) {
-        AdminErrors.send(ctx, 400, "invalid_field", "version must be a positive integer", null);
+        AdminErrors.badField(ctx, "version", "version must be a positive integer");
         return;
       }
       models(ctx, new JsonObject().put("action", "publish").put("version", version).put("by", who(ctx)), "publish model version " + version, 200);
@@ -211,8 +211,8 @@ public final class AdminVerticle extends VerticleBase {
     try {
       window = query(ctx, "window", 3600, MAX_WINDOW_SECONDS);
       top = query(ctx, "top", 10, MAX_TOP);
-    } catch (IllegalArgumentException e) {
-      AdminErrors.send(ctx, 400, "invalid_field", e.getMessage(), null);
+    } catch (ConsoleRoutes.BadField e) {
+      e.send(ctx);
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.ANALYTICS_SUMMARY, new SummaryRequest(window, (int) top).toJson(), shared)
@@ -229,7 +229,7 @@ public final class AdminVerticle extends VerticleBase {
     } catch (NumberFormatException ignored) {
       // refused below
     }
-    throw new IllegalArgumentException(name + " must be an integer between 1 and " + max);
+    throw new ConsoleRoutes.BadField(name, name + " must be an integer between 1 and " + max);
   }
 
   /** A model admin request through the bus; publish and rollback are audited with the key's name. */

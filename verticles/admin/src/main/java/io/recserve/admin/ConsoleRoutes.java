@@ -256,9 +256,7 @@ final class ConsoleRoutes {
     }
 
     void send(RoutingContext ctx) {
-      if (ctx.response().ended()) return;
-      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", "invalid_field").put("message", getMessage()).put("field", field).toBuffer());
+      AdminErrors.badField(ctx, field, getMessage());
     }
   }
 }

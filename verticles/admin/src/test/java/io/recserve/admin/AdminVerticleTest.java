@@ -33,6 +33,10 @@ class AdminVerticleTest {
     return WebClient.create(vertx).get(port, "127.0.0.1", path).send().await(10, TimeUnit.SECONDS);
   }
 
+  static HttpResponse<Buffer> post(Vertx vertx, int port, String path) throws Exception {
+    return WebClient.create(vertx).post(port, "127.0.0.1", path).send().await(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void aTakenPortMovesUpAndANodeWithoutHttpReportsItsRoles(Vertx vertx) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
@@ -55,7 +59,9 @@ class AdminVerticleTest {
       HttpResponse<Buffer> models = get(vertx, admin.port(), "/admin/models");
       assertThat(models.statusCode()).isEqualTo(503);
       assertThat(models.bodyAsJsonObject().getString("message")).contains(Addresses.ADMIN_MODELS);
-      assertThat(get(vertx, admin.port(), "/analytics/summary?window=0").statusCode()).isEqualTo(400);
+      ConsoleRoutesTest.assertBadField(get(vertx, admin.port(), "/analytics/summary?window=0"), "window");
+      ConsoleRoutesTest.assertBadField(get(vertx, admin.port(), "/analytics/summary?top=101"), "top");
+      ConsoleRoutesTest.assertBadField(post(vertx, admin.port(), "/admin/models/abc/publish"), "version");
       assertThat(get(vertx, admin.port(), "/nowhere").bodyAsJsonObject().getString("error")).isEqualTo("not_found");
     }
   }

@@ -74,7 +74,7 @@ final class ErrorMapping {
   }
 
   private static final java.util.regex.Pattern INTERNAL_TEXT = java.util.regex.Pattern.compile(
-      "Exception|Error:|\\bat [a-z]+\\.|\\b(io|java|javax|jdk|sun|com|org|net)\\.[a-z]+\\.|[A-Za-z0-9]@[A-Za-z0-9]|(^|[\\s(\"'=:])/[A-Za-z0-9._-]+/|[A-Za-z]:\\\\|\\n");
+      "Exception|Error:|`[A-Za-z]+\\.[A-Za-z_]|\\bat [a-z]+\\.|\\b(io|java|javax|jdk|sun|com|org|net)\\.[a-z]+\\.|[A-Za-z0-9]@[A-Za-z0-9]|(^|[\\s(\"'=:])/[A-Za-z0-9._-]+/|[A-Za-z]:\\\\|\\n");
 
   /**
    * Text from a verticle or a parser, as a client may see it: {@code fallback} instead when it looks internal (an

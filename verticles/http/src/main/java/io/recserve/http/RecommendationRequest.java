@@ -93,13 +93,15 @@ record RecommendationRequest(Integer userId, int[] ratedMovies, float[] ratings,
 
   /**
    * The parser's own words on what is wrong ("Unexpected character ('b' (code 98))"), without its prefix and without
-   * the source it names (Jackson's "[Source: (io.netty...)...]", a class name).
+   * the source it names (Jackson's "[Source: (io.netty...)...]", a class name), nor the setting or limit it names
+   * ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow", "from `StreamReadConstraints.getMaxNestingDepth()`").
    */
   static String parserDetail(String message) {
     if (message == null) return "";
     int nl = message.indexOf('\n');
-    String line = (nl < 0 ? message : message.substring(0, nl)).replaceFirst("^Failed to decode:\\s*", "");
-    for (String cut : new String[] {" (start marker", "[Source", " at [", ": was expecting", "\n"}) {
+    String line = (nl < 0 ? message : message.substring(0, nl)).replaceFirst("^Failed to decode:\\s*", "")
+        .replaceAll(",? from `[^`]*`", "");
+    for (String cut : new String[] {" (start marker", "[Source", " at [", ": was expecting", ": enable `", "\n"}) {
       int at = line.indexOf(cut);
       if (at > 0) line = line.substring(0, at);
     }

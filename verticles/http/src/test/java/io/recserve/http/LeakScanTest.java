@@ -64,6 +64,7 @@ class LeakScanTest {
       Pattern.compile("Exception|Throwable|\\bError\\b"),               // exception names
       Pattern.compile("io\\.recserve\\.|io\\.vertx\\.|io\\.netty\\.|java\\.(lang|util|io|net)\\.|com\\.fasterxml\\."), // class names
       Pattern.compile("\\b(\\d{1,3}\\.){3}\\d{1,3}\\b"),                // IP addresses
+      Pattern.compile("`[A-Za-z]+\\.[A-Za-z_]+"),                      // a parser's setting or method named in backquotes
       Pattern.compile("stub-[ae]|node-7|db-7"));                        // the test's node and host names
 
   private void record(String what, HttpResponse<Buffer> r) {
@@ -86,7 +87,8 @@ class LeakScanTest {
         "{\"user_id\": 1, \"ratings\": []}", "{\"ratings\": [{\"movie_id\": 1}]}", "{\"ratings\": \"x\"}", "{\"user_id\": 1, \"genres\": [1]}",
         "{\"user_id\": 1, \"fallback\": true}", "{\"user_id\": 1, \"explain\": \"yes\"}", "{\"user_id\": 1, \"year_min\": 2000, \"year_max\": 1990}",
         "{\"user_id\": 1, \"exclude_movie_ids\": [\"a\"]}", "{\"user_id\": 3}", "{\"ratings\": [{\"movie_id\": 1, \"rating\": 4}]}",
-        "{\"user_id\": 3, \"explain\": true, \"fallback\": \"popular\"}")) {
+        "{\"user_id\": 3, \"explain\": true, \"fallback\": \"popular\"}", "{\"user_id\": NaN}", "{\"user_id\": +1}", "[".repeat(1001),
+        "{\"user_id\": " + "1".repeat(1001) + "}")) {
       call(web, port, HttpMethod.POST, "/recommend", json, body);
     }
     call(web, port, HttpMethod.POST, "/recommend", "text/plain", "{\"user_id\": 1}");
