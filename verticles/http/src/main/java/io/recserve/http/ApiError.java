@@ -25,6 +25,11 @@ final class ApiError extends RuntimeException {
     return new ApiError(503, "service_unavailable", message, null, 1);
   }
 
+  /** The same failure with its field named from where the request sits ({@code requests[2].}), when it names one. */
+  ApiError within(String prefix) {
+    return field == null || field.startsWith(prefix) ? this : new ApiError(status, code, getMessage(), prefix + field, retryAfterSeconds);
+  }
+
   JsonObject toJson() {
     JsonObject json = new JsonObject().put("error", code).put("message", getMessage());
     if (field != null) json.put("field", field);

@@ -78,10 +78,11 @@ final class RecommendRoutes {
     List<Future<String>> parts = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       String requestId = newRequestId();
+      String at = "requests[" + i + "].";
       RecommendationRequest request;
       try {
         if (refused[i] != null) throw refused[i];
-        request = RecommendationRequest.of(requests.getJsonObject(i), "requests[" + i + "].");
+        request = RecommendationRequest.of(requests.getJsonObject(i), at);
       } catch (ApiError e) {
         parts.add(Future.succeededFuture(failed(requestId, e)));
         continue;
@@ -89,7 +90,7 @@ final class RecommendRoutes {
       parts.add(flow.recommend(request).map(answer -> {
         flow.after(request, requestId, answer, started);
         return "{\"status\":200," + new String(answer.body(requestId).getBytes(), StandardCharsets.UTF_8).substring(1);
-      }).otherwise(e -> failed(requestId, ErrorMapping.toApiError(e, timeoutMillis, requestId))));
+      }).otherwise(e -> failed(requestId, ErrorMapping.toApiError(e, timeoutMillis, requestId).within(at)))); // a field a verticle names too
     }
     Future.join(new ArrayList<>(parts)).onComplete(ar -> {
       StringBuilder body = new StringBuilder(parts.size() * 1024).append("{\"responses\":[");

@@ -243,6 +243,16 @@ class HttpVerticleTest {
     assertThat(responses.getJsonObject(2).getString("field")).isEqualTo("requests[2]");
     assertThat(responses.getJsonObject(3).getString("field")).isEqualTo("requests[3].user_id");
     for (int i = 1; i < 4; i++) assertThat(responses.getJsonObject(i).getInteger("status")).isEqualTo(400);
+
+    // A field the embedding verticle refuses (an unknown movie in a fold-in) is named from the batch too (found by a
+    // hostile run: it came back as "ratings[1].movie_id").
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_FOLDIN, "stub-e"), m -> m.fail(FailureCodes.INVALID,
+        new JsonObject().put("field", "ratings[1].movie_id").put("message", "the model does not know movie 88888888").encode()));
+    var folded = postTo("/recommend/batch", "{\"requests\": [{\"user_id\": 1}, {\"ratings\": [{\"movie_id\": 1, \"rating\": 4}, "
+        + "{\"movie_id\": 88888888, \"rating\": 4}]}]}");
+    JsonObject refusedMovie = folded.bodyAsJsonObject().getJsonArray("responses").getJsonObject(1);
+    assertThat(refusedMovie.getInteger("status")).as(refusedMovie.encode()).isEqualTo(400);
+    assertThat(refusedMovie.getString("field")).isEqualTo("requests[1].ratings[1].movie_id");
   }
 
   private HttpResponse<Buffer> get(String uri) throws Exception {
