@@ -348,9 +348,8 @@ public final class EmbeddingVerticle extends VerticleBase {
       invalid(message, "rating", "rating " + request.rating() + " is not on the scale of the data set: " + scale.describe());
       return;
     }
-    long time = request.time() > 0 ? request.time() : System.currentTimeMillis() / 1000;
     vertx.executeBlocking(() -> {
-      var stored = feedback.add(request.userId(), request.movieId(), request.rating(), time);
+      var stored = store(request);
       refreshHeld(request.userId());
       return stored;
     }, true).onSuccess(stored -> message.reply(new JsonObject().put("seq", stored.seq()).put("user_id", stored.userId())
@@ -359,6 +358,23 @@ public final class EmbeddingVerticle extends VerticleBase {
           if (e instanceof FeedbackStore.DuplicateFeedbackException) invalid(message, "time", e.getMessage() + "; nothing was stored");
           else message.fail(FailureCodes.STORE_UNAVAILABLE, "feedback store unavailable");
         });
+  }
+
+  /**
+   * A rating at its given time, refused when that user, movie and time are stored already (the same rating sent
+   * again). Without a time it takes this node's clock in seconds, and a second more for each earlier rating of the
+   * movie at that second: a user who changes a rating within a second is not refused as sending the same one again.
+   */
+  private io.recserve.model.feedback.Feedback store(FeedbackRequest request) {
+    if (request.time() > 0) return feedback.add(request.userId(), request.movieId(), request.rating(), request.time());
+    long now = System.currentTimeMillis() / 1000;
+    for (int later = 0; ; later++) {
+      try {
+        return feedback.add(request.userId(), request.movieId(), request.rating(), now + later);
+      } catch (FeedbackStore.DuplicateFeedbackException e) {
+        if (later == 59) throw e;
+      }
+    }
   }
 
   /** Forgets a user's feedback: the user is served as trained again (or not at all, if unknown to the model). */
