@@ -76,7 +76,8 @@ public final class HttpVerticle extends VerticleBase {
     NearCache near = NearCache.of(vertx, cache.getLong("near-max-bytes", 64L << 20), cache.getLong("near-ttl-seconds", 10L));
     JsonObject analytics = config().getJsonObject("analytics", new JsonObject());
     outbox = new EventOutbox(vertx, analytics.getInteger("send-batch-size", 1024), analytics.getLong("batch-age-ms", 250L),
-        analytics.getInteger("outbox-max", 100_000), analytics.getInteger("send-in-flight", 16), timeoutMillis, analytics.getLong("retry-max-ms", 5000L), registry);
+        analytics.getInteger("outbox-max", 100_000), analytics.getInteger("send-in-flight", 16), analytics.getLong("send-timeout-ms", 10_000L),
+        analytics.getLong("retry-max-ms", 5000L), registry);
     stopTimeoutMillis = analytics.getLong("stop-timeout-ms", 30_000L);
     RecommendationFlow flow = new RecommendationFlow(vertx, bus, directory, cacheEnabled, near, outbox, registry);
     UserChanges changes = new UserChanges(vertx, directory, cacheEnabled ? near : null, timeoutMillis);

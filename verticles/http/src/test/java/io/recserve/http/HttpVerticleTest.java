@@ -457,6 +457,31 @@ class HttpVerticleTest {
     assertThat(events.stream().map(e -> e.getString("request_id")).toList()).containsExactlyInAnyOrderElementsOf(ids);
   }
 
+  /**
+   * A confirmation slower than the request/reply timeout between verticles is waited for: the batch is not sent again
+   * (found by a review: the outbox used the 2 s bus timeout, and a store's slow write made every batch under way go
+   * twice, each then written again by the slower insert that skips stored ids).
+   */
+  @Test
+  void aSlowConfirmationIsWaitedForAndTheBatchNotSentAgain(Vertx vertx) throws Exception {
+    analytics.unregister().await(5, TimeUnit.SECONDS);
+    redeploy(vertx, new JsonObject().put("eventbus", new JsonObject().put("timeout-ms", 300)));
+    java.util.Map<String, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
+    vertx.eventBus().consumer(Addresses.ANALYTICS_INGEST, m -> {
+      io.recserve.contract.EventBatch.of(m.body()).events().forEach(e -> received.merge(e.requestId(), 1, Integer::sum));
+      vertx.setTimer(1000, t -> m.reply(new JsonObject().put("stored", 1)));
+    });
+    stubs(vertx);
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "ready",
+        () -> client.get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) ids.add(post("{\"user_id\": 3}", "application/json").bodyAsJsonObject().getString("request_id"));
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(10), "every event confirmed", () ->
+        check(details(vertx), "analytics").getJsonObject("data").getJsonObject("outbox").getInteger("waiting") == 0);
+    assertThat(received.keySet()).containsAll(ids);
+    assertThat(received.values()).as("deliveries per event").containsOnly(1);
+  }
+
   @Test
   void aFullOutboxDropsAndCountsNewEventsWithoutHoldingUpAnswers(Vertx vertx) throws Exception {
     analytics.unregister().await(5, TimeUnit.SECONDS);
