@@ -189,6 +189,14 @@ class HttpHardeningTest {
       answer.isJsonError(413, "body_too_large");
       assertThat(answer.head()).contains("connection: close");
     }
+    // The batch's own limit, named as such (found by a hostile run: its 413 named the single request's).
+    try (Socket socket = connect()) {
+      String head = "POST /recommend/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+      Answer answer = Answer.parse(readToEof(socket, 1000));
+      answer.isJsonError(413, "body_too_large");
+      assertThat(answer.body()).contains("exceeds " + RecommendRoutes.BATCH_BODY_BYTES + " bytes");
+    }
   }
 
   @Test
