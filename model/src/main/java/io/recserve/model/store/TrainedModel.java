@@ -51,8 +51,23 @@ public record TrainedModel(AlsParams params, UserVectors users, MovieVectors mov
       movieIds[i] = data.itemId(i);
       movies.add(byId.getOrDefault(movieIds[i], new Movie(movieIds[i], "Movie " + movieIds[i], List.of())));
     }
+    requireFinite("user", userIds, model.userFactors(), model.factors());
+    requireFinite("movie", movieIds, model.itemFactors(), model.factors());
     return new TrainedModel(params,
         new UserVectors(model.factors(), userIds, model.userFactors(), rated, ratings),
         new MovieVectors(model.factors(), movieIds, model.itemFactors(), movies));
+  }
+
+  /**
+   * A training that diverged (a NaN or an infinity in a vector, from parameters far out of range) fails here, before
+   * anything is stored: the version serving stays, instead of one whose scores are not numbers.
+   */
+  static void requireFinite(String what, int[] ids, float[] vectors, int factors) {
+    for (int i = 0; i < vectors.length; i++) {
+      if (!Float.isFinite(vectors[i])) {
+        throw new IllegalStateException("training diverged: " + what + " " + ids[i / factors] + "'s vector holds " + vectors[i]
+            + "; nothing was stored (try a larger regularization or a smaller alpha)");
+      }
+    }
   }
 }
