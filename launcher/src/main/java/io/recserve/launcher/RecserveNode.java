@@ -94,6 +94,9 @@ public final class RecserveNode {
     List<Future<String>> deployed = new ArrayList<>();
     for (var role : roles.instances().entrySet()) {
       int instances = role.getValue() > 0 ? role.getValue() : defaultInstances(config, role.getKey());
+      if (instances > 1 && role.getKey().equals(AnalyticsVerticle.ROLE)) {
+        return Future.failedFuture(new IllegalArgumentException(Roles.ONE_ANALYTICS + " (analytics.instances is " + instances + ")"));
+      }
       deployed.add(vertx.deployVerticle(factory(role.getKey()), new DeploymentOptions().setConfig(config).setInstances(instances))
           .onSuccess(id -> {
             deployments.put(role.getKey(), id);

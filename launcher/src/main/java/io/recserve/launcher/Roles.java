@@ -11,6 +11,9 @@ import java.util.Set;
 public record Roles(Map<String, Integer> instances) {
   public static final Set<String> KNOWN = Set.of("http", "embedding", "ann", "cache", "analytics");
   public static final String ALL = "http,embedding,ann,cache,analytics";
+  /** Two instances in one node would write the same events file and spill file, each as its only writer. */
+  static final String ONE_ANALYTICS = "the analytics role runs one instance per node (its events file and spill file take one writer); "
+      + "for more, run it on another node";
 
   public static Roles parse(String spec) {
     Map<String, Integer> roles = new LinkedHashMap<>();
@@ -28,6 +31,7 @@ public record Roles(Map<String, Integer> instances) {
           throw new IllegalArgumentException("instance count of role " + name + " must be an integer: " + p);
         }
         if (count < 1) throw new IllegalArgumentException("instance count of role " + name + " must be at least 1: " + p);
+        if (count > 1 && name.equals("analytics")) throw new IllegalArgumentException(ONE_ANALYTICS + ": " + p);
       }
       roles.put(name, count);
     }
