@@ -216,7 +216,14 @@ public final class AnalyticsVerticle extends VerticleBase {
         rejected.incrementAndGet();
         if (rejectedCounter != null) rejectedCounter.increment();
         LOG.warn("analytics: the store refused event {} ({}); set aside, not retried", bad.requestId(), ar.cause().getMessage());
-        return store.reject(bad, String.valueOf(ar.cause().getMessage()));
+        // A dead-letter row the store refuses too (a value neither table takes) is logged whole instead: taken for an
+        // outage, it would send every later batch to the spill file, whose drain would meet it again for ever.
+        return store.reject(bad, String.valueOf(ar.cause().getMessage())).recover(e -> {
+          if (!store.refusedData(e)) return Future.failedFuture(e);
+          LOG.warn("analytics: the store refused to set event {} aside too ({}); it is not kept, here it is: {}", bad.requestId(), e.getMessage(),
+              bad.toJson().encode());
+          return Future.succeededFuture();
+        });
       }
       int half = events.size() / 2;
       return store(events.subList(0, half)).compose(v -> store(events.subList(half, events.size())));

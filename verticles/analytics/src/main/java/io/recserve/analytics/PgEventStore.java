@@ -200,7 +200,8 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Future<Void> reject(RecommendationEvent event, String reason) {
-    return pool.preparedQuery(REJECT).execute(Tuple.of(event.requestId(), event.toJson().encode(), reason))
+    // The event as a JSON object (a String would be stored as one JSON string, its fields out of SQL's reach).
+    return pool.preparedQuery(REJECT).execute(Tuple.of(event.requestId(), event.toJson(), reason))
         .timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
