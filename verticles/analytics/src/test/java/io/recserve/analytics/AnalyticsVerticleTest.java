@@ -229,19 +229,7 @@ class AnalyticsVerticleTest {
   @Test
   void aPostgresOutageMidTrafficLosesNothingAndDuplicatesNothing(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();
-    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
-    java.net.URI pg = java.net.URI.create(TestServices.postgresUrl());
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    io.recserve.testing.TcpProxy proxy = new io.recserve.testing.TcpProxy(vertx, port, pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-    proxy.start().await(5, TimeUnit.SECONDS);
-    String viaProxy = pg.getScheme() + "://" + pg.getRawUserInfo() + "@127.0.0.1:" + port + pg.getRawPath();
-    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", viaProxy).put("schema", schema).put("pool-size", 2))
-        .put("data", new JsonObject().put("dir", dir.toString()))
-        .put("analytics", new JsonObject().put("batch-size", 20).put("batch-age-ms", 50).put("retry-max-ms", 400));
-    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    io.recserve.testing.TcpProxy proxy = deployBehindProxy(vertx, schema, new JsonObject().put("batch-size", 20).put("batch-age-ms", 50).put("retry-max-ms", 400));
     String count = "select count(*) from " + schema + ".recommendation_events";
     List<String> ids = new ArrayList<>(publish(vertx, 100));
     Eventually.until(Duration.ofSeconds(10), "100 rows", () -> TestServices.queryLong(count) == 100);
@@ -277,19 +265,7 @@ class AnalyticsVerticleTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void underSteadyTrafficTheStoreIsTakenAgainAndTheSpillFileEndsEmpty(Vertx vertx) throws Exception {
     String schema = TestServices.freshSchema();
-    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
-    java.net.URI pg = java.net.URI.create(TestServices.postgresUrl());
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    io.recserve.testing.TcpProxy proxy = new io.recserve.testing.TcpProxy(vertx, port, pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-    proxy.start().await(5, TimeUnit.SECONDS);
-    String viaProxy = pg.getScheme() + "://" + pg.getRawUserInfo() + "@127.0.0.1:" + port + pg.getRawPath();
-    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", viaProxy).put("schema", schema).put("pool-size", 2))
-        .put("data", new JsonObject().put("dir", dir.toString()))
-        .put("analytics", new JsonObject().put("retry-max-ms", 100));
-    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    io.recserve.testing.TcpProxy proxy = deployBehindProxy(vertx, schema, new JsonObject().put("retry-max-ms", 100));
     String count = "select count(*) from " + schema + ".recommendation_events";
     int sent = 0;
     for (int outage = 0; outage < 3; outage++) {
@@ -409,6 +385,23 @@ class AnalyticsVerticleTest {
     assertThat(status.getBoolean("ready")).isTrue();
     assertThat(status.getJsonObject("details").getLong("spilled")).isZero();
     assertThat(status.getJsonObject("details").getLong("rejected")).isEqualTo(1);
+  }
+
+  /** An analytics verticle on a fresh schema, reaching PostgreSQL through a proxy the test can cut to play an outage. */
+  private io.recserve.testing.TcpProxy deployBehindProxy(Vertx vertx, String schema, JsonObject analytics) throws Exception {
+    new PgModelRepository(TestServices.postgresUrl(), schema).migrate();
+    java.net.URI pg = java.net.URI.create(TestServices.postgresUrl());
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    io.recserve.testing.TcpProxy proxy = new io.recserve.testing.TcpProxy(vertx, port, pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
+    proxy.start().await(5, TimeUnit.SECONDS);
+    String viaProxy = pg.getScheme() + "://" + pg.getRawUserInfo() + "@127.0.0.1:" + port + pg.getRawPath();
+    JsonObject config = new JsonObject().put("pg", new JsonObject().put("url", viaProxy).put("schema", schema).put("pool-size", 2))
+        .put("data", new JsonObject().put("dir", dir.toString())).put("analytics", analytics);
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    return proxy;
   }
 
   static JsonObject status(Vertx vertx) {
