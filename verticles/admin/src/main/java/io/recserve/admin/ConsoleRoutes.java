@@ -131,7 +131,8 @@ final class ConsoleRoutes {
 
   private void recommend(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
-    relay(ctx, new JsonObject().put("route", "recommend").put("body", body == null ? "" : body.toString()));
+    relay(ctx, new JsonObject().put("route", "recommend").put("body", body == null ? "" : body.toString())
+        .put("content_type", ctx.request().getHeader("content-type"))); // the HTTP node answers a wrong one as the public route does
   }
 
   private void similar(RoutingContext ctx) {

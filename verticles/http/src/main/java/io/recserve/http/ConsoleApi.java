@@ -55,6 +55,11 @@ final class ConsoleApi {
   }
 
   private Future<Buffer> recommend(JsonObject json, String requestId, long started) {
+    // The management listener's Content-Type, checked as the public route checks it (absent from an older listener).
+    if (json.containsKey("content_type")) {
+      ApiError refused = Validation.notJson(json.getString("content_type"));
+      if (refused != null) throw refused;
+    }
     String text = json.getString("body");
     RecommendationRequest request = RecommendationRequest.of(rules.body("recommend", text == null ? null : Buffer.buffer(text)), "");
     return flow.recommend(request).map(answer -> {

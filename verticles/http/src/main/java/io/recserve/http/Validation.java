@@ -8,13 +8,18 @@ final class Validation {
 
   /** The body must be declared {@code application/json} (with optional parameters, such as a charset). */
   static void requireJson(RoutingContext ctx) {
-    String type = ctx.request().getHeader("content-type");
-    String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
-    if (!media.equals("application/json")) {
-      ErrorMapping.send(ctx, new ApiError(415, "unsupported_media_type", "Content-Type must be application/json, got "
-          + (type == null ? "none" : type), null, null));
+    ApiError refused = notJson(ctx.request().getHeader("content-type"));
+    if (refused != null) {
+      ErrorMapping.send(ctx, refused);
       return;
     }
     ctx.next();
+  }
+
+  /** The 415 for a Content-Type that is not {@code application/json}, or null when it is. */
+  static ApiError notJson(String type) {
+    String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return media.equals("application/json") ? null
+        : new ApiError(415, "unsupported_media_type", "Content-Type must be application/json, got " + (type == null ? "none" : type), null, null);
   }
 }
