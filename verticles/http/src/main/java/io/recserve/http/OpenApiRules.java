@@ -218,12 +218,17 @@ final class OpenApiRules {
     if (!result.getValid()) throw fault(pick(result.getErrors()), prefix);
   }
 
+  /** JSON as RFC 8259 writes it: Vert.x's own parser also takes comments, which are not JSON. */
+  private static final com.fasterxml.jackson.core.JsonFactory STRICT = com.fasterxml.jackson.core.JsonFactory.builder().build();
+
   /** The body as a JSON object: 400 {@code malformed_json} or {@code invalid_body} (no field) otherwise. */
   static JsonObject jsonObject(Buffer body) {
     if (body == null || body.length() == 0) throw new ApiError(400, "invalid_body", "request body is empty; send a JSON object (see /openapi.yaml)", null, null);
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
+      parsed = io.vertx.core.json.jackson.JacksonCodec.fromParser(STRICT.createParser(body.getBytes()), Object.class);
+    } catch (java.io.IOException e) { // creating a parser over bytes in memory
+      throw new ApiError(400, "malformed_json", "body is not valid JSON: cannot parse it", null, null);
     } catch (DecodeException e) {
       throw new ApiError(400, "malformed_json", "body is not valid JSON: "
           + ErrorMapping.publicText(RecommendationRequest.parserDetail(e.getMessage()), "cannot parse it"), null, null);

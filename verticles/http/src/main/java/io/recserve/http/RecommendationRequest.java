@@ -101,7 +101,7 @@ record RecommendationRequest(Integer userId, int[] ratedMovies, float[] ratings,
     int nl = message.indexOf('\n');
     String line = (nl < 0 ? message : message.substring(0, nl)).replaceFirst("^Failed to decode:\\s*", "")
         .replaceAll(",? from `[^`]*`", "");
-    for (String cut : new String[] {" (start marker", "[Source", " at [", ": was expecting", ": enable `", "\n"}) {
+    for (String cut : new String[] {" (start marker", "[Source", " at [", ": was expecting", ": enable `", " (not recognized as one since", "\n"}) {
       int at = line.indexOf(cut);
       if (at > 0) line = line.substring(0, at);
     }
