@@ -119,7 +119,7 @@ public final class HttpVerticle extends VerticleBase {
       HttpMetrics metrics = HttpMetrics.of(registry);
       if (metrics != null) router.route().handler(metrics);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
-      router.get("/health-check").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
+      router.get("/health-check").method(io.vertx.core.http.HttpMethod.HEAD).handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(HEALTH));
       ops.mountReady(router);
       if (keys != null && keys.apiGuarded()) router.route().handler(new ApiKeyGuard(new Guard(keys, RateLimits.shared(vertx, config()))));
       new RecommendRoutes(flow, rules, timeoutMillis).mount(router, maxBody);

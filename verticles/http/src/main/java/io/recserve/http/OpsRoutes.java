@@ -25,13 +25,14 @@ final class OpsRoutes {
 
   /** {@code /ready}: open even when API keys are required (load balancers and orchestrators probe it). */
   void mountReady(Router router) {
-    router.get("/ready").handler(ctx -> readiness.checkStatus().onComplete(ar -> {
+    // HEAD answers as GET, without the body (a monitor's check): Vert.x leaves the body out of a HEAD's answer.
+    router.get("/ready").method(io.vertx.core.http.HttpMethod.HEAD).handler(ctx -> readiness.checkStatus().onComplete(ar -> {
       boolean up = ar.succeeded() && CheckResult.isUp(ar.result());
       ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json").end(up ? UP : DOWN);
     }));
   }
 
   void mountOpenApi(Router router) {
-    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openApi));
+    router.get("/openapi.yaml").method(io.vertx.core.http.HttpMethod.HEAD).handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openApi));
   }
 }

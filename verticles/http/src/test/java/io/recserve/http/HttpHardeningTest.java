@@ -96,6 +96,20 @@ class HttpHardeningTest {
     return (System.nanoTime() - startedNanos) / 1_000_000;
   }
 
+  /** Found by a hostile run: HEAD on /health-check was a 405 (RFC 9110: HEAD wherever GET). */
+  @Test
+  void headAnswersTheOpsRoutesAsGetWithoutTheBody(Vertx vertx) throws Exception {
+    deploy(vertx, 30_000, 10_000);
+    Answer health = exchange("HEAD /health-check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(health.status()).as(health.head()).isEqualTo(200);
+    assertThat(health.head()).contains("content-type: application/json");
+    assertThat(health.body()).isEmpty();
+    Answer document = exchange("HEAD /openapi.yaml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(document.status()).isEqualTo(200);
+    assertThat(document.body()).isEmpty();
+    assertThat(exchange("HEAD /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body()).isEmpty();
+  }
+
   @Test
   void aSilentConnectionIsClosedAfterTheIdleTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 300, 5000);
