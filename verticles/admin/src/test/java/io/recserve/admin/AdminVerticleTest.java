@@ -33,10 +33,6 @@ class AdminVerticleTest {
     return WebClient.create(vertx).get(port, "127.0.0.1", path).send().await(10, TimeUnit.SECONDS);
   }
 
-  static HttpResponse<Buffer> post(Vertx vertx, int port, String path) throws Exception {
-    return WebClient.create(vertx).post(port, "127.0.0.1", path).send().await(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void aTakenPortMovesUpAndANodeWithoutHttpReportsItsRoles(Vertx vertx) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
@@ -61,7 +57,7 @@ class AdminVerticleTest {
       assertThat(models.bodyAsJsonObject().getString("message")).contains(Addresses.ADMIN_MODELS);
       ConsoleRoutesTest.assertBadField(get(vertx, admin.port(), "/analytics/summary?window=0"), "window");
       ConsoleRoutesTest.assertBadField(get(vertx, admin.port(), "/analytics/summary?top=101"), "top");
-      ConsoleRoutesTest.assertBadField(post(vertx, admin.port(), "/admin/models/abc/publish"), "version");
+      ConsoleRoutesTest.assertBadField(ConsoleRoutesTest.call(vertx, admin.port(), io.vertx.core.http.HttpMethod.POST, "/admin/models/abc/publish", null, null), "version");
       assertThat(get(vertx, admin.port(), "/nowhere").bodyAsJsonObject().getString("error")).isEqualTo("not_found");
     }
   }

@@ -72,7 +72,7 @@ final class EventLines {
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null || id == null) return null; // torn, or more after it
       Summaries.Entry entry = null;
-      if (time != null && kind != null && RecommendationEvent.ANSWERS.contains(kind)) { // feedback: the id counts, the summaries do not
+      if (time != null && Summaries.counts(kind)) { // feedback: the id counts, the summaries do not
         try {
           entry = new Summaries.Entry(Instant.parse(time).toEpochMilli(), version, hit, latency, Arrays.copyOf(movies, n));
         } catch (RuntimeException e) { // an odd time: the id still counts, the summary cannot place it

@@ -122,7 +122,7 @@ final class FileEventStore implements EventStore {
 
   /** The event's summary entry; none for feedback (the summaries count answers). */
   private static Summaries.Entry entry(RecommendationEvent event) {
-    if (event.kind() == null || !RecommendationEvent.ANSWERS.contains(event.kind())) return null;
+    if (!Summaries.counts(event.kind())) return null;
     return new Summaries.Entry(event.timeMillis(), event.modelVersion(), event.cacheHit(), event.latencyMs(), event.movieIds());
   }
 

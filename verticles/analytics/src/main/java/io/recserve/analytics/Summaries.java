@@ -12,6 +12,11 @@ import java.util.TreeMap;
 final class Summaries {
   private Summaries() {}
 
+  /** Whether the summaries count an event of this kind: the answers, not feedback (null: none of them). */
+  static boolean counts(String kind) {
+    return kind != null && io.recserve.contract.RecommendationEvent.ANSWERS.contains(kind);
+  }
+
   /** What the summary needs of one event, without the JSON around it. */
   record Entry(long timeMillis, long modelVersion, boolean cacheHit, double latencyMs, int[] movies) {}
 

@@ -113,7 +113,7 @@ class AnalyticsVerticleTest {
     String deployment = vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
     Thread.sleep(1500); // the old code failed here, a second after start
     assertThat(vertx.deploymentIDs()).contains(deployment);
-    JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    JsonObject status = status(vertx);
     assertThat(status.getBoolean("ready")).isTrue();
     assertThat(Files.readString(file.resolveSibling("events.jsonl.torn-" + text.length()))).isEqualTo(torn);
 
@@ -219,7 +219,7 @@ class AnalyticsVerticleTest {
     assertThat(TestServices.queryLong("select count(*) from (select pg_terminate_backend(pid) " + copies + ") x")).isPositive();
     Eventually.until(Duration.ofSeconds(10), "the store's connection gone", () -> TestServices.queryLong("select count(*) " + copies) == 0);
     send(vertx, second);
-    JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    JsonObject status = status(vertx);
     assertThat(status.getBoolean("ready")).isTrue();
     assertThat(status.getJsonObject("details").getLong("spilled")).isZero();
     assertThat(status.getJsonObject("details").containsKey("error")).isFalse();
@@ -240,7 +240,7 @@ class AnalyticsVerticleTest {
       Thread.sleep(500);
     }
     // Every batch was confirmed meanwhile: kept in the spill file, forced to disk.
-    JsonObject down = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    JsonObject down = status(vertx);
     assertThat(down.getBoolean("ready")).isFalse();
     assertThat(down.getJsonObject("details").getInteger("spilled")).isPositive();
     assertThat(TestServices.queryLong(count)).isLessThan(250);
@@ -508,7 +508,7 @@ class AnalyticsVerticleTest {
     assertThat(TestServices.queryString("select request_id from " + schema + ".recommendation_events_rejected")).isEqualTo(batch.get(13).requestId());
     assertThat(TestServices.queryString("select event->>'user_id' from " + schema + ".recommendation_events_rejected")).isEqualTo("13");
     assertThat(TestServices.queryString("select reason from " + schema + ".recommendation_events_rejected")).contains("test_refuses_user_13");
-    JsonObject status = vertx.eventBus().<JsonObject>request(Addresses.status("analytics"), new JsonObject()).await(5, TimeUnit.SECONDS).body();
+    JsonObject status = status(vertx);
     assertThat(status.getBoolean("ready")).isTrue();
     assertThat(status.getJsonObject("details").getLong("rejected")).isEqualTo(1);
     send(vertx, List.of(event(UUID.randomUUID().toString(), 50, false, 1))); // and the next batches are not held up

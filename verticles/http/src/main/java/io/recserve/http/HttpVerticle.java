@@ -174,7 +174,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null, null)));
     // The rest of the body is not read: the answer says Connection: close, and the connection is closed at once.
     router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds "
-        + ("/recommend/batch".equals(ctx.request().path()) ? RecommendRoutes.BATCH_BODY_BYTES : maxBody) + " bytes", null, null)));
+        + RecommendRoutes.bodyLimit(ctx.request().path(), maxBody) + " bytes", null, null)));
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
   }
 

@@ -20,6 +20,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RecommendRoutes {
   static final long BATCH_BODY_BYTES = 1 << 20;
+  static final String BATCH_PATH = "/recommend/batch";
+
+  /** The body limit of the route at {@code path}: the batch's own, else {@code maxBody} (for the router's 413). */
+  static long bodyLimit(String path, long maxBody) {
+    return BATCH_PATH.equals(path) ? BATCH_BODY_BYTES : maxBody;
+  }
   private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json");
   private final RecommendationFlow flow;
@@ -35,7 +41,7 @@ final class RecommendRoutes {
   void mount(Router router, long maxBodyBytes) {
     router.post("/recommend").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(Validation::requireJson).handler(this::recommend);
-    router.post("/recommend/batch").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_BYTES))
+    router.post(BATCH_PATH).handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_BYTES))
         .handler(Validation::requireJson).handler(this::batch);
   }
 
