@@ -122,6 +122,12 @@ public final class AdminVerticle extends VerticleBase {
 
   private Router router(Guard guard, ConsoleRoutes console) {
     Router router = Router.router(vertx);
+    // A client that left before its body was read: vertx-web's body handler fails it with status 200, and would log
+    // that as an ERROR with a stack trace (as on the public listener, HttpVerticle).
+    router.route().failureHandler(ctx -> {
+      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("management request {}: the client left mid-request", ctx.request().path());
+      else ctx.next();
+    });
     console.headers(router);
     console.mountFiles(router); // open: the page must load to ask for the admin key
     if (guard != null) {

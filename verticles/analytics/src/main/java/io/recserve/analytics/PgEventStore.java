@@ -89,13 +89,28 @@ final class PgEventStore implements EventStore {
     this.summaryTimeoutMillis = summaryTimeoutMillis;
   }
 
+  /**
+   * Writes in request-id order: two writes that share events (a batch sent again while its first write is still
+   * under way) then wait for each other's primary-key entries in one order, and cannot deadlock (40P01, which the
+   * verticle would take for an outage). The later one meets the stored ids and goes again skipping them.
+   */
   @Override
   public Future<List<RecommendationEvent>> write(List<RecommendationEvent> events) {
+    List<RecommendationEvent> ordered = inIdOrder(events);
     return vertx.<List<RecommendationEvent>>executeBlocking(() -> {
-      copy(events);
-      return events; // a copy stores every row or none
-    }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(events)
+      copy(ordered);
+      return ordered; // a copy stores every row or none
+    }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(ordered)
         : Future.failedFuture(e));
+  }
+
+  private static final java.util.Comparator<RecommendationEvent> BY_ID = java.util.Comparator.comparing(RecommendationEvent::requestId);
+
+  /** A sorted copy; cheap, as the batches merged into one write are each in order already (version 7 ids, by time). */
+  static List<RecommendationEvent> inIdOrder(List<RecommendationEvent> events) {
+    List<RecommendationEvent> ordered = new ArrayList<>(events);
+    ordered.sort(BY_ID);
+    return ordered;
   }
 
   /**

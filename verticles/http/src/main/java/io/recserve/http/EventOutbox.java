@@ -141,6 +141,7 @@ final class EventOutbox {
       done.complete();
       return;
     }
+    seal(); // an event added since the flush began (a request that was still being answered) goes too
     if (retryTimer < 0) send();
     vertx.setTimer(20, id -> waitEmpty(done, deadlineMillis));
   }

@@ -116,6 +116,13 @@ public final class HttpVerticle extends VerticleBase {
       // The public API for the console on any node's management listener (see ConsoleApi).
       MessageConsumer<JsonObject> consoleApi = vertx.eventBus().consumer(Addresses.HTTP_API, new ConsoleApi(flow, rules, timeoutMillis)::handle);
       Router router = Router.router(vertx);
+      // A client that closed its connection before its body was read: no one to answer, and not the server's error.
+      // vertx-web's body handler fails such a request with status 200, which it then logs as an ERROR with a stack
+      // trace, one per request: a log any client could fill.
+      router.route().failureHandler(ctx -> {
+        if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("{} {}: the client left mid-request", ctx.request().method(), ctx.request().path());
+        else ctx.next();
+      });
       HttpMetrics metrics = HttpMetrics.of(registry);
       if (metrics != null) router.route().handler(metrics);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
@@ -126,7 +133,7 @@ public final class HttpVerticle extends VerticleBase {
       new MovieRoutes(flow, rules, timeoutMillis).mount(router);
       new FeedbackRoutes(bus, changes, flow, rules).mount(router, maxBody);
       ops.mountOpenApi(router);
-      routerErrors(router, maxBody);
+      routerErrors(router, rules, maxBody);
       // What the parser refuses is answered as JSON and the connection closed.
       server = vertx.createHttpServer(options)
           .invalidRequestHandler(request -> ErrorMapping.sendAndClose(request, ErrorMapping.invalidRequest(request, MAX_REQUEST_LINE, MAX_HEADERS)));
@@ -169,9 +176,14 @@ public final class HttpVerticle extends VerticleBase {
     };
   }
 
-  private static void routerErrors(Router router, long maxBody) {
+  private static void routerErrors(Router router, OpenApiRules rules, long maxBody) {
     router.errorHandler(404, ctx -> ErrorMapping.send(ctx, new ApiError(404, "not_found", "no such route (the routes are in /openapi.yaml)", null, null)));
-    router.errorHandler(405, ctx -> ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null, null)));
+    router.errorHandler(405, ctx -> {
+      String allowed = rules.allowed(ctx.request().path());
+      if (allowed != null) ctx.response().putHeader("allow", allowed);
+      ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on this route"
+          + (allowed != null ? " (" + allowed + ")" : ""), null, null));
+    });
     // The rest of the body is not read: the answer says Connection: close, and the connection is closed at once.
     router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds "
         + RecommendRoutes.bodyLimit(ctx.request().path(), maxBody) + " bytes", null, null)));

@@ -167,22 +167,43 @@ final class OpenApiRules {
     return refused;
   }
 
+  /**
+   * The methods the document gives {@code requestPath}, for a 405's {@code Allow} header (RFC 9110 asks for one),
+   * with HEAD wherever GET is; null for a path the document does not have.
+   */
+  String allowed(String requestPath) {
+    io.vertx.openapi.contract.Path path = contract.findPath(requestPath);
+    if (path == null) return null;
+    java.util.Set<String> methods = new java.util.TreeSet<>();
+    for (Operation operation : path.getOperations()) {
+      methods.add(operation.getHttpMethod().name());
+      if (operation.getHttpMethod() == io.vertx.core.http.HttpMethod.GET) methods.add("HEAD");
+    }
+    return String.join(", ", methods);
+  }
+
   /** The path and query parameters of {@code operationId}, transformed (integers, arrays) and checked; absent ones left out. */
   JsonObject parameters(String operationId, RoutingContext ctx) {
     JsonObject values = new JsonObject();
     for (Param p : parameters.getOrDefault(operationId, List.of())) {
       Parameter parameter = p.parameter();
       String name = parameter.getName();
-      String raw = parameter.getIn() == Location.PATH ? ctx.pathParam(name) : query(ctx, parameter);
-      if (raw == null) {
+      boolean list = parameter.getIn() == Location.QUERY && parameter.getSchemaType() == SchemaType.ARRAY;
+      List<String> given = parameter.getIn() == Location.PATH ? nullableList(ctx.pathParam(name)) : ctx.queryParam(name);
+      if (given.isEmpty()) {
         if (parameter.isRequired()) throw ApiError.badField(name, name + " is required");
         continue;
       }
       Object value;
-      try {
-        value = (parameter.getIn() == Location.PATH ? PATH : QUERY).transform(parameter, raw);
-      } catch (RuntimeException e) {
-        throw ApiError.badField(name, name + " cannot be read: " + ErrorMapping.publicText(raw, "its value"));
+      if (list) {
+        value = queryList(parameter, given);
+      } else {
+        String raw = given.get(0);
+        try {
+          value = (parameter.getIn() == Location.PATH ? PATH : QUERY).transform(parameter, raw);
+        } catch (RuntimeException e) {
+          throw ApiError.badField(name, name + " cannot be read: " + ErrorMapping.publicText(raw, "its value"));
+        }
       }
       OutputUnit result = p.rule().validate(value);
       if (!result.getValid()) throw fault(pick(result.getErrors()), name, value);
@@ -191,19 +212,40 @@ final class OpenApiRules {
     return values;
   }
 
-  /** A query parameter as vertx-openapi's form transformer reads it; a list may also be given with commas. */
-  private static String query(RoutingContext ctx, Parameter parameter) {
-    List<String> given = ctx.queryParam(parameter.getName());
-    if (given.isEmpty()) return null;
-    if (parameter.getSchemaType() != SchemaType.ARRAY) return given.get(0);
-    StringBuilder exploded = new StringBuilder();
+  private static List<String> nullableList(String value) {
+    return value == null ? List.of() : List.of(value);
+  }
+
+  /**
+   * A list parameter: repeated, or with commas, or both; {@code name=} alone is the empty list, as OpenAPI's form
+   * style reads it. Each item is the decoded text as given, stripped, so an encoded {@code &} or {@code =} stays in
+   * its item (vertx-openapi's form transformer takes one joined string and splits it again), and a blank item is
+   * kept for the rules to refuse, as in a body. An integer list's items are numbers where they read as one, and text
+   * otherwise, which the rules then refuse by name.
+   */
+  private static JsonArray queryList(Parameter parameter, List<String> given) {
+    JsonArray items = new JsonArray();
+    if (given.size() == 1 && given.get(0).isEmpty()) return items;
+    Object itemSchema = parameter.getSchema().get("items");
+    Object itemType = itemSchema instanceof JsonSchema item ? item.get("type") : itemSchema instanceof JsonObject item ? item.getValue("type") : null;
+    boolean integers = "integer".equals(itemType);
     for (String value : given) {
-      for (String part : value.split(",")) {
-        if (part.isBlank()) continue;
-        exploded.append(exploded.isEmpty() ? "" : "&").append(parameter.getName()).append('=').append(part.strip());
+      for (String part : value.split(",", -1)) {
+        String item = part.strip();
+        items.add(integers ? number(item) : item);
       }
     }
-    return exploded.isEmpty() ? null : exploded.toString();
+    return items;
+  }
+
+  private static Object number(String item) {
+    try {
+      long n = Long.parseLong(item);
+      if (n == (int) n) return (int) n; // an int32 item is an Integer, as the format rule asks (not one ternary: it would box both as Long)
+      return n;
+    } catch (NumberFormatException notANumber) {
+      return item;
+    }
   }
 
   private Rule validator(String operationId) {
