@@ -88,7 +88,7 @@ public final class AdminVerticle extends VerticleBase {
     return Future.all(ring, console).compose(loaded -> {
       KeyRing k = loaded.resultAt(0);
       keys = k;
-      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1));
+      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1), maxBody);
       int first = admin.getInteger("port", 9180);
       int attempts = first == 0 ? 1 : Math.max(1, admin.getInteger("port-attempts", 20));
       return listen(options, router, first, first, attempts);
@@ -120,7 +120,7 @@ public final class AdminVerticle extends VerticleBase {
     return false;
   }
 
-  private Router router(Guard guard, ConsoleRoutes console) {
+  private Router router(Guard guard, ConsoleRoutes console, long maxBody) {
     Router router = Router.router(vertx);
     // A client that left before its body was read: vertx-web's body handler fails it with status 200, and would log
     // that as an ERROR with a stack trace (as on the public listener, HttpVerticle).
@@ -165,7 +165,7 @@ public final class AdminVerticle extends VerticleBase {
     console.mountApi(router);
     router.errorHandler(404, ctx -> AdminErrors.send(ctx, 404, "not_found", "no such route on the management listener", null));
     router.errorHandler(405, ctx -> AdminErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null));
-    router.errorHandler(413, ctx -> AdminErrors.send(ctx, 413, "body_too_large", "request body exceeds the limit (http.max-body-bytes)", null));
+    router.errorHandler(413, ctx -> AdminErrors.send(ctx, 413, "body_too_large", "request body exceeds " + maxBody + " bytes (http.max-body-bytes)", null));
     router.errorHandler(500, ctx -> {
       LOG.error("management request {} failed", ctx.request().path(), ctx.failure());
       AdminErrors.send(ctx, 500, "internal_error", "internal error", null);

@@ -96,22 +96,17 @@ final class PgEventStore implements EventStore {
    */
   @Override
   public Future<List<RecommendationEvent>> write(List<RecommendationEvent> events) {
-    List<RecommendationEvent> ordered = inIdOrder(events);
+    List<RecommendationEvent> ordered = new ArrayList<>(events);
     return vertx.<List<RecommendationEvent>>executeBlocking(() -> {
+      ordered.sort(BY_ID); // on the worker, off the event loop; done before the recovery below reads the list
       copy(ordered);
       return ordered; // a copy stores every row or none
     }, false).recover(e -> e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()) ? insertSkippingStored(ordered)
         : Future.failedFuture(e));
   }
 
+  /** Cheap: the batches merged into one write are each nearly in order already (version 7 ids begin with the time). */
   private static final java.util.Comparator<RecommendationEvent> BY_ID = java.util.Comparator.comparing(RecommendationEvent::requestId);
-
-  /** A sorted copy; cheap, as the batches merged into one write are each in order already (version 7 ids, by time). */
-  static List<RecommendationEvent> inIdOrder(List<RecommendationEvent> events) {
-    List<RecommendationEvent> ordered = new ArrayList<>(events);
-    ordered.sort(BY_ID);
-    return ordered;
-  }
 
   /**
    * Copies on a connection left from an earlier copy, or a new one. A kept connection the server or the network closed

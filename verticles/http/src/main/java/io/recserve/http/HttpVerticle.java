@@ -179,7 +179,7 @@ public final class HttpVerticle extends VerticleBase {
   private static void routerErrors(Router router, OpenApiRules rules, long maxBody) {
     router.errorHandler(404, ctx -> ErrorMapping.send(ctx, new ApiError(404, "not_found", "no such route (the routes are in /openapi.yaml)", null, null)));
     router.errorHandler(405, ctx -> {
-      String allowed = rules.allowed(ctx.request().path());
+      String allowed = rules.allowed(ctx.normalizedPath()); // the path as the router matched it
       if (allowed != null) ctx.response().putHeader("allow", allowed);
       ErrorMapping.send(ctx, new ApiError(405, "method_not_allowed", ctx.request().method() + " is not allowed on this route"
           + (allowed != null ? " (" + allowed + ")" : ""), null, null));

@@ -43,7 +43,8 @@ final class MovieRoutes {
     }
     String requestId = RecommendRoutes.newRequestId();
     flow.similar(movieId, cutoff, filters).onSuccess(answer -> {
-      flow.event(requestId, RecommendationEvent.SIMILAR, null, cutoff, answer, started);
+      // A HEAD shows no one the movies: it is no answer for the analytics to count.
+      if (ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD) flow.event(requestId, RecommendationEvent.SIMILAR, null, cutoff, answer, started);
       ctx.response().putHeader("content-type", "application/json").end(answer.body(requestId));
     }).onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, timeoutMillis, requestId)));
   }

@@ -172,7 +172,9 @@ final class OpenApiRules {
    * with HEAD wherever GET is; null for a path the document does not have.
    */
   String allowed(String requestPath) {
-    io.vertx.openapi.contract.Path path = contract.findPath(requestPath);
+    // The router takes a path with one trailing slash as the same route; the document's paths have none.
+    String bare = requestPath.length() > 1 && requestPath.endsWith("/") ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
+    io.vertx.openapi.contract.Path path = contract.findPath(bare);
     if (path == null) return null;
     java.util.Set<String> methods = new java.util.TreeSet<>();
     for (Operation operation : path.getOperations()) {
@@ -220,8 +222,8 @@ final class OpenApiRules {
    * A list parameter: repeated, or with commas, or both; {@code name=} alone is the empty list, as OpenAPI's form
    * style reads it. Each item is the decoded text as given, stripped, so an encoded {@code &} or {@code =} stays in
    * its item (vertx-openapi's form transformer takes one joined string and splits it again), and a blank item is
-   * kept for the rules to refuse, as in a body. An integer list's items are numbers where they read as one, and text
-   * otherwise, which the rules then refuse by name.
+   * kept for the rules to refuse, as in a body. An integer list's items are numbers where they read as a JSON
+   * integer, and text otherwise, which the rules then refuse by name.
    */
   private static JsonArray queryList(Parameter parameter, List<String> given) {
     JsonArray items = new JsonArray();
@@ -238,7 +240,11 @@ final class OpenApiRules {
     return items;
   }
 
+  /** A JSON integer's digits, as a single value's (read as JSON) must be: no sign but minus, no leading zero, ASCII digits. */
+  private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,18})");
+
   private static Object number(String item) {
+    if (!INTEGER.matcher(item).matches()) return item;
     try {
       long n = Long.parseLong(item);
       if (n == (int) n) return (int) n; // an int32 item is an Integer, as the format rule asks (not one ternary: it would box both as Long)

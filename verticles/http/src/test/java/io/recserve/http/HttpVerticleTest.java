@@ -216,6 +216,16 @@ class HttpVerticleTest {
     assertThat(asked.get(0).excludeGenres()).containsExactly("1984");
     assertThat(asked.get(0).excludeMovieIds()).containsExactly(5, 6, 7);
     assertThat(asked.get(1).none()).isTrue();
+
+    // HEAD answers as GET without the body, and stores no analytics event: no one saw the movies (found by a review).
+    var head = client.head(port, "127.0.0.1", "/movies/1/similar?cutoff=3").send().await(5, TimeUnit.SECONDS);
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isNull();
+    String last = get("/movies/1/similar?cutoff=4").bodyAsJsonObject().getString("request_id");
+    // One outbox, in order: once the last GET's event is in, the HEAD's would be too.
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(5), "the last GET's event",
+        () -> events.stream().anyMatch(e -> last.equals(e.getString("request_id"))));
+    assertThat(events).hasSize(3);
   }
 
   /** Issue 9, item 7: what the document refuses, the server refuses, naming the field as the README does. */
@@ -251,6 +261,8 @@ class HttpVerticleTest {
     assertError(get("/movies/1/similar?exclude_movie_ids=1,x"), 400, "invalid_field", "exclude_movie_ids[1]");
     assertError(get("/movies/1/similar?year_min=1990&year_max=1980"), 400, "invalid_field", "year_min");
     assertError(get("/movies/1/similar?genres=Drama,%20"), 400, "invalid_field", "genres[1]"); // blank, as in a body
+    assertError(get("/movies/1/similar?exclude_movie_ids=5,007"), 400, "invalid_field", "exclude_movie_ids[1]"); // as a single value is read
+    assertError(get("/movies/1/similar?exclude_movie_ids=%2B5"), 400, "invalid_field", "exclude_movie_ids[0]");
     assertError(client.delete(port, "127.0.0.1", "/users/x").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "user_id");
     assertError(client.delete(port, "127.0.0.1", "/users/1/ratings/1.5").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "movie_id");
 

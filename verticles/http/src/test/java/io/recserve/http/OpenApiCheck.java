@@ -75,7 +75,14 @@ final class OpenApiCheck {
   Future<Void> check(HttpMethod method, String path, HttpResponse<Buffer> response) {
     checked++;
     String what = method + " " + path + " -> " + response.statusCode() + " " + (response.body() == null ? "(no body)" : response.bodyAsString());
-    Operation operation = contract.findOperation(path, method);
+    // HEAD is answered wherever GET is (RFC 9110): GET's status and headers, no body.
+    boolean head = method == HttpMethod.HEAD && contract.findOperation(path, HttpMethod.GET) != null;
+    Operation operation = contract.findOperation(path, head ? HttpMethod.GET : method);
+    if (head) {
+      if (operation.getResponse(response.statusCode()) == null) problems.add(what + ": a status GET " + path + " does not answer");
+      if (response.body() != null && response.body().length() > 0) problems.add(what + ": a HEAD answered with a body");
+      return Future.succeededFuture();
+    }
     if (operation == null) {
       if (!UNMATCHED.contains(response.statusCode())) {
         problems.add(what + ": no operation of the document matches, so only " + UNMATCHED + " may answer");
