@@ -301,7 +301,9 @@ public final class MovieIndex implements AutoCloseable {
     for (int i = 0; i < hits.length; i++) {
       ScoreDoc d = top.scoreDocs[i];
       int position = docToPosition[d.doc];
-      hits[i] = new Hit(position, movieIds[position], cosine ? d.score : score(d.score));
+      // Lucene's cosine score, (1 + cosine) / 2 in float, can pass 1 by a rounding step (1.0000001 for a movie whose
+      // vector points as the asked one's: found by a hostile run); the documented bound is 1.
+      hits[i] = new Hit(position, movieIds[position], cosine ? Math.min(1f, d.score) : score(d.score));
     }
     return hits;
   }
