@@ -128,7 +128,8 @@ public final class AdminVerticle extends VerticleBase {
       if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("management request {}: the client left mid-request", ctx.request().path());
       else ctx.next();
     });
-    console.headers(router);
+    JsonObject admin = config().getJsonObject("admin", new JsonObject());
+    console.headers(router, new HostNames(admin.getString("host", "127.0.0.1"), admin.getString("host-names", "")));
     console.mountFiles(router); // open: the page must load to ask for the admin key
     if (guard != null) {
       router.route().handler(ctx -> {

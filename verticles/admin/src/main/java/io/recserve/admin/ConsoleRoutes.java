@@ -83,11 +83,18 @@ final class ConsoleRoutes {
     }
   }
 
-  /** First on the router: the headers every answer of the listener carries, and cross-site writes refused. */
-  void headers(Router router) {
+  /**
+   * First on the router: the headers every answer of the listener carries, a Host that names another site refused
+   * (DNS rebinding, {@link HostNames}), and cross-site writes refused.
+   */
+  void headers(Router router, HostNames hostNames) {
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
+      if (!hostNames.allowed(ctx.request().getHeader("host"))) {
+        AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
+        return;
+      }
       if (crossSiteWrite(ctx)) {
         AdminErrors.send(ctx, 403, "forbidden", "a write from another origin is refused (send it without an Origin header, or from the console)", null);
         return;

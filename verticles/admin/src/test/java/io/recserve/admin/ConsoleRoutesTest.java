@@ -34,7 +34,7 @@ class ConsoleRoutesTest {
   static final String KEY = "console-admin-key-0123456789abcdef";
 
   static int start(Vertx vertx, JsonObject config) throws Exception {
-    config.put("admin", new JsonObject().put("port", 0)).put("eventbus", new JsonObject().put("timeout-ms", 2000));
+    config.put("admin", config.getJsonObject("admin", new JsonObject()).put("port", 0)).put("eventbus", new JsonObject().put("timeout-ms", 2000));
     AdminVerticle admin = new AdminVerticle(List.of("http"));
     vertx.deployVerticle(admin, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     return admin.port();
@@ -62,6 +62,26 @@ class ConsoleRoutesTest {
     assertThat(r.getHeader("content-type")).isEqualTo("application/json");
     assertThat(r.bodyAsJsonObject().getString("field")).isEqualTo(field);
     assertThat(r.bodyAsJsonObject().getString("message")).contains(field);
+  }
+
+  /**
+   * Found by a hostile run: a page whose name DNS rebinding pointed at the listener sent that name as Host and as
+   * Origin, so the Origin check passed and it could publish a model version (and read every route). A Host that is
+   * no address, not localhost and not a configured name is now refused, reads included.
+   */
+  @Test
+  void aHostNamingAnotherSiteIsRefusedReadsIncluded(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject().put("admin", new JsonObject().put("host-names", "ops.internal")));
+    WebClient client = WebClient.create(vertx);
+    HttpResponse<Buffer> read = client.get(port, "127.0.0.1", "/").virtualHost("rebind.attacker.example").send().await(10, TimeUnit.SECONDS);
+    assertThat(read.statusCode()).isEqualTo(403);
+    assertThat(read.bodyAsJsonObject().getString("error")).isEqualTo("forbidden");
+    HttpResponse<Buffer> publish = client.post(port, "127.0.0.1", "/admin/models/1/publish").virtualHost("rebind.attacker.example")
+        .putHeader("origin", "http://rebind.attacker.example:" + port).send().await(10, TimeUnit.SECONDS);
+    assertThat(publish.statusCode()).isEqualTo(403);
+    for (String name : List.of("localhost", "127.0.0.1", "ops.internal", "OPS.internal.")) {
+      assertThat(client.get(port, "127.0.0.1", "/").virtualHost(name).send().await(10, TimeUnit.SECONDS).statusCode()).as(name).isEqualTo(200);
+    }
   }
 
   /** A client that leaves mid-body logs no ERROR here either (found by a hostile run on the public listener). */

@@ -1,0 +1,39 @@
+package io.recserve.admin;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The names the management listener answers to in a request's {@code Host}: an IP address, {@code localhost}, the
+ * listener's own {@code admin.host}, and those listed in {@code admin.host-names}. A web page whose name DNS rebinding
+ * points at this listener sends its own name as the Host (and as the Origin of its writes), so it is refused
+ * whatever it asks, reads included.
+ */
+final class HostNames {
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private final Set<String> names = new HashSet<>();
+
+  HostNames(String listenerHost, String configured) {
+    names.add("localhost");
+    names.add(normal(listenerHost));
+    if (configured != null) for (String name : configured.split(",")) if (!name.isBlank()) names.add(normal(name));
+  }
+
+  /** Whether a request with this {@code Host} header is for this listener; a request without one (HTTP/1.0) is. */
+  boolean allowed(String hostHeader) {
+    if (hostHeader == null) return true;
+    String host = hostHeader.strip();
+    if (host.startsWith("[")) return host.indexOf(']') > 0; // an IPv6 address, with or without a port
+    int colon = host.lastIndexOf(':');
+    if (colon >= 0) host = host.substring(0, colon);
+    host = normal(host);
+    return IPV4.matcher(host).matches() || names.contains(host);
+  }
+
+  private static String normal(String name) {
+    String n = name.strip().toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+  }
+}
