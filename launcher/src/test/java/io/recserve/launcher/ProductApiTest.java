@@ -234,6 +234,24 @@ class ProductApiTest {
     assertThat(forgotten.bodyAsJsonObject().getInteger("forgotten")).isEqualTo(3);
     assertThat(recommend(new JsonObject().put("user_id", user))).isEmpty();
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".feedback where user_id = " + user)).isZero();
+
+    // A training rating the user removed stays removed when the user is forgotten (found by a hostile run: the
+    // removal was feedback too, forgotten with the rest, and the rating came back).
+    assertThat(ratedMovies(3)).contains(31);
+    assertThat(delete("/users/3/ratings/31").statusCode()).isEqualTo(200);
+    assertThat(post("/feedback", new JsonObject().put("user_id", 3).put("movie_id", 1).put("rating", 4)).statusCode()).isEqualTo(201);
+    assertThat(ratedMovies(3)).doesNotContain(31).contains(1);
+    HttpResponse<Buffer> forgot = delete("/users/3");
+    assertThat(forgot.bodyAsJsonObject().getInteger("forgotten")).as("the one rating sent").isEqualTo(1);
+    assertThat(ratedMovies(3)).doesNotContain(31, 1).hasSize(RATINGS.get(3).size() - 1);
+  }
+
+  /** The movies the user's current vector was folded from (the management listener's rated list). */
+  private static List<Integer> ratedMovies(int user) throws Exception {
+    JsonArray rated = RecserveNodeTest.admin(web, node, "/users/" + user + "/rated?top=100").bodyAsJsonObject().getJsonArray("rated");
+    List<Integer> movies = new ArrayList<>();
+    for (int i = 0; i < rated.size(); i++) movies.add(rated.getJsonObject(i).getInteger("movie_id"));
+    return movies;
   }
 
   @Test

@@ -84,7 +84,7 @@ public final class PgFeedbackStore implements FeedbackStore {
   @Override
   public int forget(int userId) {
     return with(c -> {
-      try (PreparedStatement p = c.prepareStatement("delete from feedback where user_id = ?")) {
+      try (PreparedStatement p = c.prepareStatement("delete from feedback where user_id = ? and rating is not null")) {
         p.setInt(1, userId);
         return p.executeUpdate();
       }

@@ -24,7 +24,10 @@ public interface FeedbackStore extends AutoCloseable {
   /** One user's feedback after {@code afterSeq}, in order. */
   List<Feedback> ofUser(int userId, long afterSeq);
 
-  /** Forgets everything a user sent; returns how many pieces. */
+  /**
+   * Forgets the ratings a user sent; returns how many. The user's removals of ratings stay: a rating the user
+   * removed, from training or from feedback, does not come back because the user is forgotten.
+   */
   int forget(int userId);
 
   /** The newest sequence number given (0 before any feedback). */

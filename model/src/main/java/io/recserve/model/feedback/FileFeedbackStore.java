@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Feedback in the data folder: {@code <data>/feedback/feedback.jsonl}, an {@link AppendOnlyLog} of JSON lines, forced
  * to disk before {@link #add} returns. A forgotten user is a line {@code {"seq": .., "user_id": .., "forget": true}}:
- * what came before it for that user no longer counts. The serving node that writes it keeps every piece in memory (a
+ * the ratings before it for that user no longer count (the removals do: see {@link FeedbackStore#forget}). The serving node that writes it keeps every piece in memory (a
  * user's feedback is read on every change); the pipeline reads the file without opening it for writing, so it never
  * cuts the tail a running server is writing.
  */
@@ -93,9 +93,10 @@ public final class FileFeedbackStore implements FeedbackStore {
     if (!f.removal()) keys.add(key(f.userId(), f.movieId(), f.ratedAt()));
   }
 
+  /** The user's ratings; the removals stay (see {@link FeedbackStore#forget}). */
   private void dropUser(int user) {
     all.removeIf(f -> {
-      if (f.userId() != user) return false;
+      if (f.userId() != user || f.removal()) return false;
       keys.remove(key(f.userId(), f.movieId(), f.ratedAt()));
       return true;
     });
@@ -134,7 +135,7 @@ public final class FileFeedbackStore implements FeedbackStore {
 
   @Override
   public synchronized int forget(int userId) {
-    int n = (int) all.stream().filter(f -> f.userId() == userId).count();
+    int n = (int) all.stream().filter(f -> f.userId() == userId && !f.removal()).count();
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("seq", lastSeq + 1);
     line.put("user_id", userId);
