@@ -84,6 +84,20 @@ class ConsoleRoutesTest {
     }
   }
 
+  /** Found by a hostile run: a bad percent-escape in the query was a 500 with an ERROR line, in the path a plain-text 400. */
+  @Test
+  void aBadPercentEscapeIsAJson400WithNoErrorLine(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    String log = io.recserve.testing.NodeLog.during(() -> {
+      for (String path : List.of("/analytics/summary?window=%zz", "/analytics/timeseries?minutes=%zz", "/users/%zz/rated", "/users/1/rated?top=%zz")) {
+        HttpResponse<Buffer> r = get(vertx, port, path);
+        assertThat(r.statusCode()).as(path).isEqualTo(400);
+        assertThat(r.bodyAsJsonObject().getString("error")).as(path).isEqualTo("bad_request");
+      }
+    });
+    assertThat(log).doesNotContain("ERROR");
+  }
+
   /** A client that leaves mid-body logs no ERROR here either (found by a hostile run on the public listener). */
   @Test
   void aClientLeavingMidBodyLogsNoError(Vertx vertx) throws Exception {

@@ -188,6 +188,14 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds "
         + RecommendRoutes.bodyLimit(ctx.request().path(), maxBody) + " bytes", null, null)));
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
+    // vertx-web's own refusals: a path or query that is no valid percent-encoding, an HTTP/1.1 request without Host, a
+    // body it cannot read (400); an Expect other than 100-continue (417). Answered as JSON and the connection closed,
+    // as the parser's refusals are; without these handlers vertx-web answered in plain text and logged an ERROR each
+    // time (found by a hostile run: any client could fill the log).
+    router.errorHandler(400, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(400, "bad_request",
+        ErrorMapping.publicText(ctx.failure() == null ? null : ctx.failure().getMessage(), "the request cannot be read"), null, null)));
+    router.errorHandler(417, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(417, "expectation_failed",
+        "only Expect: 100-continue is understood", null, null)));
   }
 
   /** Stops taking requests, then waits until an analytics node confirmed every event of the answers given. */

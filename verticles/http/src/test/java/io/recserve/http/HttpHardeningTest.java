@@ -147,6 +147,23 @@ class HttpHardeningTest {
     assertThat(log).doesNotContain("ERROR").doesNotContain("Exception");
   }
 
+  /**
+   * Found by a hostile run: what vertx-web refuses itself (a bad percent-escape, no Host, an unknown Expect) was
+   * answered in plain text, logged as an ERROR each time, and without Host the connection stayed open.
+   */
+  @Test
+  void vertxWebsOwnRefusalsAreJsonClosedAndLogNoError(Vertx vertx) throws Exception {
+    deploy(vertx, 30_000, 10_000);
+    String log = io.recserve.testing.NodeLog.during(() -> {
+      exchange("GET /movies/1/similar?cutoff=%zz HTTP/1.1\r\nHost: x\r\n\r\n").isJsonError(400, "bad_request");
+      exchange("DELETE /users/%zz HTTP/1.1\r\nHost: x\r\n\r\n").isJsonError(400, "bad_request");
+      exchange("GET /health-check HTTP/1.1\r\n\r\n").isJsonError(400, "bad_request"); // no Host; read until the server closes
+      exchange("POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: something-else\r\nContent-Length: 13\r\n\r\n{\"user_id\":1}")
+          .isJsonError(417, "expectation_failed");
+    });
+    assertThat(log).doesNotContain("ERROR");
+  }
+
   @Test
   void aSilentConnectionIsClosedAfterTheIdleTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 300, 5000);
