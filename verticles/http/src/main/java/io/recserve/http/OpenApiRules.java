@@ -199,6 +199,8 @@ final class OpenApiRules {
       Object value;
       if (list) {
         value = queryList(parameter, given);
+      } else if (parameter.getSchemaType() == SchemaType.INTEGER) {
+        value = number(given.get(0)); // whole, as a JSON integer: the transformer read "1 " as 1 (found by a hostile run)
       } else {
         String raw = given.get(0);
         try {

@@ -263,6 +263,9 @@ class HttpVerticleTest {
     assertError(get("/movies/1/similar?genres=Drama,%20"), 400, "invalid_field", "genres[1]"); // blank, as in a body
     assertError(get("/movies/1/similar?exclude_movie_ids=5,007"), 400, "invalid_field", "exclude_movie_ids[1]"); // as a single value is read
     assertError(get("/movies/1/similar?exclude_movie_ids=%2B5"), 400, "invalid_field", "exclude_movie_ids[0]");
+    assertError(get("/movies/1%20/similar"), 400, "invalid_field", "movie_id"); // found by a hostile run: read as movie 1
+    assertError(get("/movies/1/similar?cutoff=3%0A"), 400, "invalid_field", "cutoff");
+    assertError(client.delete(port, "127.0.0.1", "/users/1%20").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "user_id");
     assertError(client.delete(port, "127.0.0.1", "/users/x").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "user_id");
     assertError(client.delete(port, "127.0.0.1", "/users/1/ratings/1.5").send().await(5, TimeUnit.SECONDS), 400, "invalid_field", "movie_id");
 
