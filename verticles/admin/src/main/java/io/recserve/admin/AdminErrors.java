@@ -14,6 +14,34 @@ final class AdminErrors {
     ctx.response().end(new JsonObject().put("error", code).put("message", message).toBuffer());
   }
 
+  /**
+   * 405 {@code method_not_allowed} with an {@code Allow} header (RFC 9110 asks for one): the methods of the router's
+   * routes whose path matches ({@code :name} matches one segment, a trailing {@code *} the rest; a route of a regular
+   * expression has no path here, and is left out).
+   */
+  static void methodNotAllowed(RoutingContext ctx, io.vertx.ext.web.Router router) {
+    java.util.Set<String> methods = new java.util.TreeSet<>();
+    String[] asked = ctx.normalizedPath().split("/", -1);
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      if (route.getPath() == null || route.methods() == null || !matches(route.getPath(), route.isExactPath(), asked)) continue;
+      route.methods().forEach(m -> methods.add(m.name()));
+    }
+    if (!methods.isEmpty()) ctx.response().putHeader("allow", String.join(", ", methods));
+    send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null);
+  }
+
+  private static boolean matches(String template, boolean exact, String[] asked) {
+    String[] parts = template.split("/", -1);
+    if (!exact) { // "/console/*": its path is the prefix, kept with its slash
+      if (asked.length < parts.length) return false;
+      for (int i = 0; i < parts.length - 1; i++) if (!parts[i].equals(asked[i])) return false;
+      return true;
+    }
+    if (parts.length != asked.length) return false;
+    for (int i = 0; i < parts.length; i++) if (!parts[i].startsWith(":") && !parts[i].equals(asked[i])) return false;
+    return true;
+  }
+
   /** 400 {@code invalid_field}, naming the field, as the public routes answer a bad field. */
   static void badField(RoutingContext ctx, String field, String message) {
     if (ctx.response().ended()) return;

@@ -165,7 +165,7 @@ public final class AdminVerticle extends VerticleBase {
     });
     console.mountApi(router);
     router.errorHandler(404, ctx -> AdminErrors.send(ctx, 404, "not_found", "no such route on the management listener", null));
-    router.errorHandler(405, ctx -> AdminErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on this route", null));
+    router.errorHandler(405, ctx -> AdminErrors.methodNotAllowed(ctx, router));
     router.errorHandler(413, ctx -> AdminErrors.send(ctx, 413, "body_too_large", "request body exceeds " + maxBody + " bytes (http.max-body-bytes)", null));
     // vertx-web's own refusals (a path not valid percent-encoding, no Host, an unknown Expect): JSON, and no ERROR line.
     router.errorHandler(400, ctx -> AdminErrors.send(ctx, 400, "bad_request", "the request cannot be read"

@@ -98,6 +98,20 @@ class ConsoleRoutesTest {
     assertThat(log).doesNotContain("ERROR");
   }
 
+  /** Found by a hostile run: the management listener's 405 named no methods (RFC 9110 asks for an Allow header). */
+  @Test
+  void aMethodNotAllowedNamesTheAllowedOnes(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    HttpResponse<Buffer> ready = call(vertx, port, HttpMethod.DELETE, "/ready", null, null);
+    assertThat(ready.statusCode()).isEqualTo(405);
+    assertThat(ready.getHeader("allow")).isEqualTo("GET");
+    for (String[] c : new String[][] {{"GET", "/admin/models/3/publish", "POST"}, {"GET", "/recommend", "POST"}, {"DELETE", "/movies/5/similar", "GET"}}) {
+      HttpResponse<Buffer> r = call(vertx, port, HttpMethod.valueOf(c[0]), c[1], null, null);
+      assertThat(r.statusCode()).as(c[0] + " " + c[1] + ": " + r.bodyAsString()).isEqualTo(405);
+      assertThat(r.getHeader("allow")).as(c[0] + " " + c[1]).isEqualTo(c[2]);
+    }
+  }
+
   /** A client that leaves mid-body logs no ERROR here either (found by a hostile run on the public listener). */
   @Test
   void aClientLeavingMidBodyLogsNoError(Vertx vertx) throws Exception {
