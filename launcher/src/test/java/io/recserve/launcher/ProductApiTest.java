@@ -212,7 +212,14 @@ class ProductApiTest {
     assertError(post("/feedback", new JsonObject().put("user_id", user).put("movie_id", 1).put("rating", 4.25)), 400, "rating");
     assertError(post("/feedback", new JsonObject().put("user_id", user).put("movie_id", 1).put("rating", 5).put("time", 1_700_000_001L)), 400, "time");
     assertError(post("/feedback", new JsonObject().put("user_id", user).put("movie_id", 1)), 400, "rating");
+    // Found by a hostile run: a millisecond time was taken as seconds, thousands of years ahead.
+    assertError(post("/feedback", new JsonObject().put("user_id", user).put("movie_id", 1).put("rating", 4).put("time", System.currentTimeMillis())), 400, "time");
     assertThat(TestServices.queryLong("select count(*) from " + schema + ".feedback")).as("nothing stored by refused feedback").isEqualTo(feedbackRows);
+    // Float noise passes for the grid point and is stored as it (found by a hostile run: 0.4999999 was stored below 0.5).
+    HttpResponse<Buffer> noisy = post("/feedback", new JsonObject().put("user_id", 900_003).put("movie_id", 1).put("rating", 0.4999999));
+    assertThat(noisy.statusCode()).as(noisy.bodyAsString()).isEqualTo(201);
+    assertThat(noisy.bodyAsJsonObject().getJsonObject("feedback").getDouble("rating")).isEqualTo(0.5);
+    assertThat(TestServices.queryString("select rating::text from " + schema + ".feedback where user_id = 900003")).isEqualTo("0.5");
 
     // A known user's next answer reflects a new rating at once (the cached answer is dropped).
     List<Integer> before = ids(recommend(new JsonObject().put("user_id", 2)));

@@ -100,6 +100,15 @@ public record RatingScale(double minimum, double maximum, double step) {
     return Math.abs(steps - Math.rint(steps)) <= TOLERANCE;
   }
 
+  /**
+   * The rating a {@link #valid} one stands for: its grid point, within the range (3.4999999 is 3.5, and 0.4999999 on
+   * 0.5..5 is 0.5, not a rating below the scale). What is stored and folded in.
+   */
+  public double snap(double rating) {
+    double onGrid = step > 0 ? minimum + Math.rint((rating - minimum) / step) * step : rating;
+    return Math.max(minimum, Math.min(maximum, onGrid));
+  }
+
   /** For messages: "0.5 to 5 in steps of 0.5", or "0 to 1" without a grid. */
   public String describe() {
     String range = number(minimum) + " to " + number(maximum);

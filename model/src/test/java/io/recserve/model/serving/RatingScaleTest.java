@@ -29,6 +29,12 @@ class RatingScaleTest {
     assertThat(scale.valid(5.5)).isFalse();
     assertThat(scale.valid(Double.NaN)).isFalse();
     assertThat(scale.valid(Double.POSITIVE_INFINITY)).isFalse();
+    // What a valid rating stands for, within the range (found by a hostile run: 0.4999999 was stored as given).
+    assertThat(scale.snap(0.4999999)).isEqualTo(0.5);
+    assertThat(scale.snap(4.999999)).isEqualTo(5.0);
+    assertThat(scale.snap(5.0000001)).isEqualTo(5.0);
+    assertThat(scale.snap(3.4999999)).isEqualTo(3.5);
+    assertThat(new RatingScale(0, 1, 0).snap(1.00001)).isEqualTo(1.0);
   }
 
   @Test

@@ -348,8 +348,11 @@ public final class EmbeddingVerticle extends VerticleBase {
       invalid(message, "rating", "rating " + request.rating() + " is not on the scale of the data set: " + scale.describe());
       return;
     }
+    // Stored as the grid point it stands for (found by a hostile run: 0.4999999 was stored below the scale's 0.5).
+    FeedbackRequest onScale = request.rating() == null || scale == null ? request
+        : new FeedbackRequest(request.userId(), request.movieId(), (float) scale.snap(request.rating()), request.time());
     vertx.executeBlocking(() -> {
-      var stored = store(request);
+      var stored = store(onScale);
       refreshHeld(request.userId());
       return stored;
     }, true).onSuccess(stored -> message.reply(new JsonObject().put("seq", stored.seq()).put("user_id", stored.userId())

@@ -94,11 +94,18 @@ final class FeedbackRoutes {
    * {@code {"user_id": int, "movie_id": int, "rating": number, "time": int (epoch seconds, optional)}}, checked against
    * openapi.yaml already; whether the movie and the rating fit the served version is the embedding node's to say.
    */
+  private static final long MAX_AHEAD_SECONDS = 86_400;
+
   static FeedbackRequest request(JsonObject json) {
     int user = RecommendationRequest.integer(json.getValue("user_id"), "user_id");
     int movie = RecommendationRequest.integer(json.getValue("movie_id"), "movie_id");
     float rating = RecommendationRequest.finite(json.getValue("rating"), "rating");
     long time = json.getValue("time") instanceof Number t ? t.longValue() : 0;
+    // Seconds, not milliseconds (found by a hostile run: any time was taken, a millisecond clock's 1,700,000,000,000
+    // included): a day of clock skew is allowed, no more.
+    if (time > System.currentTimeMillis() / 1000 + MAX_AHEAD_SECONDS) {
+      throw ApiError.badField("time", "time " + time + " is more than a day ahead of this node's clock: it is seconds since 1970, not milliseconds");
+    }
     return new FeedbackRequest(user, movie, rating, time);
   }
 }
