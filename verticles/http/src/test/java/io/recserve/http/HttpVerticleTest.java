@@ -185,6 +185,11 @@ class HttpVerticleTest {
     assertError(post("{\"user_id\": 1, \"cutoff\": \"10\"}", "application/json"), 400, "invalid_field", "cutoff");
     assertError(post("{\"user_id\": 1}", "text/plain"), 415, "unsupported_media_type", null);
     assertError(post("{\"user_id\": 1}", null), 415, "unsupported_media_type", null);
+    // Found by a hostile run: a Content-Encoding was ignored (a gzip body got a 400 on its JSON, "br" was read as plain).
+    var compressed = client.post(port, "127.0.0.1", "/recommend").putHeader("content-type", "application/json").putHeader("content-encoding", "br")
+        .sendBuffer(Buffer.buffer("{\"user_id\": 1}")).await(5, TimeUnit.SECONDS);
+    assertError(compressed, 415, "unsupported_media_type", null);
+    assertThat(compressed.getHeader("accept-encoding")).isEqualTo("identity");
     assertError(post("{\"user_id\": 1, \"pad\": \"" + "x".repeat(70_000) + "\"}", "application/json"), 413, "body_too_large", null);
     assertError(client.get(port, "127.0.0.1", "/nowhere").send().await(5, TimeUnit.SECONDS), 404, "not_found", null);
     assertError(client.put(port, "127.0.0.1", "/recommend").send().await(5, TimeUnit.SECONDS), 405, "method_not_allowed", null);
