@@ -35,7 +35,7 @@ public final class Addresses {
   public static final String ANN_SIMILAR = "recserve.ann.similar";
   /** Request/reply: {@link FeedbackRequest} to the stored feedback (an embedding node stores and applies it). */
   public static final String FEEDBACK_RECORD = "recserve.feedback.record";
-  /** Request/reply: {@code {"user_id": 42}} to {@code {"forgotten": n}}: the user's feedback deleted. */
+  /** Request/reply: {@code {"user_id": 42}} to {@code {"forgotten": n}}: the ratings the user sent deleted (removals of ratings stay). */
   public static final String FEEDBACK_FORGET = "recserve.feedback.forget";
   /** Request/reply, each HTTP node's own: {@link UserChanged} to {@code {}} once its near-cache forgot the user. */
   public static final String HTTP_INVALIDATE = "recserve.http.invalidate";

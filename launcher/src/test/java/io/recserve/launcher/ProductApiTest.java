@@ -220,6 +220,9 @@ class ProductApiTest {
     assertThat(noisy.statusCode()).as(noisy.bodyAsString()).isEqualTo(201);
     assertThat(noisy.bodyAsJsonObject().getJsonObject("feedback").getDouble("rating")).isEqualTo(0.5);
     assertThat(TestServices.queryString("select rating::text from " + schema + ".feedback where user_id = 900003")).isEqualTo("0.5");
+    String noisyEvent = " from " + schema + ".recommendation_events where request_id = '" + noisy.bodyAsJsonObject().getString("request_id") + "'";
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(10), "the feedback's analytics event", () -> TestServices.queryLong("select count(*)" + noisyEvent) == 1);
+    assertThat(TestServices.queryString("select scores::text" + noisyEvent)).as("the event holds the rating as stored").isEqualTo("{0.5}");
 
     // A known user's next answer reflects a new rating at once (the cached answer is dropped).
     List<Integer> before = ids(recommend(new JsonObject().put("user_id", 2)));

@@ -91,7 +91,7 @@ final class ConsoleRoutes {
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
-      if (!hostNames.allowed(ctx.request().getHeader("host"))) {
+      if (!hostNames.allowed(host(ctx))) {
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;
       }
@@ -105,6 +105,13 @@ final class ConsoleRoutes {
       }
       ctx.next();
     });
+  }
+
+  /** The Host header, or an HTTP/2 request's {@code :authority} (which has no Host header; found by a review). */
+  private static String host(RoutingContext ctx) {
+    String host = ctx.request().getHeader("host");
+    if (host != null || ctx.request().authority() == null) return host;
+    return ctx.request().authority().host();
   }
 
   /**

@@ -21,11 +21,17 @@ final class HostNames {
     if (configured != null) for (String name : configured.split(",")) if (!name.isBlank()) names.add(normal(name));
   }
 
-  /** Whether a request with this {@code Host} header is for this listener; a request without one (HTTP/1.0) is. */
+  /**
+   * Whether a request with this {@code Host} header (or HTTP/2's {@code :authority}) is for this listener; a request
+   * without either (HTTP/1.0) is.
+   */
   boolean allowed(String hostHeader) {
     if (hostHeader == null) return true;
     String host = hostHeader.strip();
-    if (host.startsWith("[")) return host.indexOf(']') > 0; // an IPv6 address, with or without a port
+    if (host.startsWith("[")) { // an IPv6 address, with or without a port
+      int close = host.indexOf(']');
+      return close > 0 && (close == host.length() - 1 || host.charAt(close + 1) == ':');
+    }
     int colon = host.lastIndexOf(':');
     if (colon >= 0) host = host.substring(0, colon);
     host = normal(host);

@@ -65,7 +65,8 @@ final class FeedbackRoutes {
       JsonObject stored = (JsonObject) m.body();
       return changes.spread(request.userId(), stored.getLong("seq")).map(v -> stored);
     }).onSuccess(stored -> {
-      Answer item = new Answer(new byte[0], new int[] {request.movieId()}, new float[] {request.rating() == null ? 0 : request.rating()},
+      Float rating = stored.getFloat("rating"); // as stored: on the scale's grid
+      Answer item = new Answer(new byte[0], new int[] {request.movieId()}, new float[] {rating == null ? 0 : rating},
           (ModelRef) null, false);
       flow.event(requestId, request.rating() == null ? RecommendationEvent.RATING_REMOVED : RecommendationEvent.FEEDBACK, request.userId(), 0, item, started);
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
@@ -90,12 +91,12 @@ final class FeedbackRoutes {
         .onFailure(e -> ErrorMapping.send(ctx, ErrorMapping.toApiError(e, bus.timeoutMillis(), requestId)));
   }
 
+  private static final long MAX_AHEAD_SECONDS = 86_400;
+
   /**
    * {@code {"user_id": int, "movie_id": int, "rating": number, "time": int (epoch seconds, optional)}}, checked against
    * openapi.yaml already; whether the movie and the rating fit the served version is the embedding node's to say.
    */
-  private static final long MAX_AHEAD_SECONDS = 86_400;
-
   static FeedbackRequest request(JsonObject json) {
     int user = RecommendationRequest.integer(json.getValue("user_id"), "user_id");
     int movie = RecommendationRequest.integer(json.getValue("movie_id"), "movie_id");

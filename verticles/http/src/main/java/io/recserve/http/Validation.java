@@ -14,9 +14,10 @@ final class Validation {
   static void requireJson(RoutingContext ctx) {
     ApiError refused = notJson(ctx.request().getHeader("content-type"));
     String encoding = ctx.request().getHeader("content-encoding");
-    if (refused == null && encoding != null && !encoding.strip().equalsIgnoreCase("identity")) {
+    if (refused == null && encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
       ctx.response().putHeader("accept-encoding", "identity");
-      refused = new ApiError(415, "unsupported_media_type", "Content-Encoding " + encoding + " is not taken; send the body uncompressed", null, null);
+      refused = new ApiError(415, "unsupported_media_type", "Content-Encoding " + ErrorMapping.publicText(encoding, "given")
+          + " is not taken; send the body uncompressed", null, null);
     }
     if (refused != null) {
       ErrorMapping.send(ctx, refused);
