@@ -17,9 +17,9 @@ import java.util.Set;
 /**
  * Feedback in the data folder: {@code <data>/feedback/feedback.jsonl}, an {@link AppendOnlyLog} of JSON lines, forced
  * to disk before {@link #add} returns. A forgotten user is a line {@code {"seq": .., "user_id": .., "forget": true}}:
- * the ratings before it for that user no longer count (the removals do: see {@link FeedbackStore#forget}). The serving node that writes it keeps every piece in memory (a
- * user's feedback is read on every change); the pipeline reads the file without opening it for writing, so it never
- * cuts the tail a running server is writing.
+ * the ratings before it for that user no longer count (the removals do: see {@link FeedbackStore#forget}). The
+ * serving node that writes it keeps every piece in memory (a user's feedback is read on every change); the pipeline
+ * reads the file without opening it for writing, so it never cuts the tail a running server is writing.
  */
 public final class FileFeedbackStore implements FeedbackStore {
   private final AppendOnlyLog log;
