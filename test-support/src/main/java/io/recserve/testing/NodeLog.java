@@ -36,7 +36,7 @@ public final class NodeLog {
   public static void leaveMidBody(int port, String path) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user_id\"")
+      socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user_id\"")
           .getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
     }

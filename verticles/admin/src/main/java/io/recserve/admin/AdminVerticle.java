@@ -11,6 +11,7 @@ import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
 import io.recserve.security.Role;
 import io.recserve.security.TlsFiles;
+import io.recserve.security.HostNames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;

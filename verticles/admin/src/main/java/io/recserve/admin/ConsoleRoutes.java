@@ -4,6 +4,7 @@ import io.recserve.contract.Addresses;
 import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RatedRequest;
 import io.recserve.contract.TimeSeriesRequest;
+import io.recserve.security.HostNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

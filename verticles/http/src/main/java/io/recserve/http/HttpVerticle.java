@@ -20,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.recserve.security.ConnectionLimit;
 import io.recserve.security.Guard;
+import io.recserve.security.HostNames;
 import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
 import io.recserve.security.TlsFiles;
@@ -142,7 +143,10 @@ public final class HttpVerticle extends VerticleBase {
       int maxConnections = http.getInteger("max-connections", 4096);
       ConnectionLimit limit = maxConnections > 0 ? ConnectionLimit.shared(vertx, "http", maxConnections) : null;
       if (guard != null || limit != null) server.connectionHandler(connection -> opened(connection, limit));
-      Handler<HttpServerRequest> handler = limited(router, limit);
+      String host = http.getString("host", "127.0.0.1");
+      String hostNames = http.getString("host-names", "");
+      Handler<HttpServerRequest> handler = hostChecked(limited(router, limit),
+          HostNames.loopback(host) || !hostNames.isBlank() ? new HostNames(host, hostNames) : null);
       if (guard != null) {
         guard.start();
         handler = guard.wrap(handler);
@@ -151,6 +155,29 @@ public final class HttpVerticle extends VerticleBase {
       return Future.join(heartbeats.completion(), invalidations.completion(), readiness.completion(), consoleApi.completion(), server.listen());
     }).onSuccess(v -> LOG.info("HTTP listening on {}:{}{}{}", http.getString("host", "127.0.0.1"), server.actualPort(),
         options.isSsl() ? " (TLS)" : "", keys != null && keys.apiGuarded() ? ", API keys required" : ""));
+  }
+
+  /**
+   * A request whose Host names another site is answered 403 and its connection closed: through DNS rebinding, a web
+   * page in a browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile
+   * run on the management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a
+   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time.
+   */
+  private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, HostNames hosts) {
+    if (hosts == null) return next;
+    ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
+    String[] passed = {null}; // this verticle instance's: one event loop
+    return request -> {
+      String host = request.getHeader("host");
+      if (host != null && !host.equals(passed[0])) {
+        if (!hosts.allowed(host)) {
+          ErrorMapping.sendAndClose(request, refused);
+          return;
+        }
+        passed[0] = host;
+      }
+      next.handle(request);
+    };
   }
 
   /** A new connection, for the connection bound and the header guard; a connection holds one close handler, so it is set here. */

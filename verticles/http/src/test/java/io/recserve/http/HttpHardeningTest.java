@@ -100,17 +100,17 @@ class HttpHardeningTest {
   @Test
   void headAnswersTheOpsRoutesAsGetWithoutTheBody(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
-    Answer health = exchange("HEAD /health-check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Answer health = exchange("HEAD /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     assertThat(health.status()).as(health.head()).isEqualTo(200);
     assertThat(health.head()).contains("content-type: application/json");
     assertThat(health.body()).isEmpty();
-    Answer document = exchange("HEAD /openapi.yaml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Answer document = exchange("HEAD /openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     assertThat(document.status()).isEqualTo(200);
     assertThat(document.body()).isEmpty();
-    assertThat(exchange("HEAD /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body()).isEmpty();
+    assertThat(exchange("HEAD /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").body()).isEmpty();
     // And the one GET that computes: the same status as GET (no model is served here), no body.
-    Answer similar = exchange("HEAD /movies/1/similar HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assertThat(similar.status()).as(similar.head()).isEqualTo(exchange("GET /movies/1/similar HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status());
+    Answer similar = exchange("HEAD /movies/1/similar HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(similar.status()).as(similar.head()).isEqualTo(exchange("GET /movies/1/similar HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").status());
     assertThat(similar.body()).isEmpty();
   }
 
@@ -118,17 +118,17 @@ class HttpHardeningTest {
   @Test
   void aMethodNotAllowedNamesTheAllowedOnes(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
-    Answer put = exchange("PUT /recommend HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    Answer put = exchange("PUT /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     put.isJsonError(405, "method_not_allowed");
     assertThat(put.head()).contains("\r\nallow: post\r\n");
-    Answer delete = exchange("DELETE /movies/7/similar HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Answer delete = exchange("DELETE /movies/7/similar HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     delete.isJsonError(405, "method_not_allowed");
     assertThat(delete.head()).contains("\r\nallow: get, head\r\n");
-    assertThat(exchange("POST /health-check HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head())
+    assertThat(exchange("POST /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head())
         .contains("\r\nallow: get, head\r\n");
     // The router takes a trailing slash, or a dot segment, as the same route; so does the header.
-    assertThat(exchange("PUT /recommend/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head()).contains("\r\nallow: post\r\n");
-    assertThat(exchange("PUT /./recommend HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head()).contains("\r\nallow: post\r\n");
+    assertThat(exchange("PUT /recommend/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head()).contains("\r\nallow: post\r\n");
+    assertThat(exchange("PUT /./recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").head()).contains("\r\nallow: post\r\n");
   }
 
   /**
@@ -142,7 +142,7 @@ class HttpHardeningTest {
       for (String path : java.util.List.of("/recommend", "/feedback", "/recommend/batch")) io.recserve.testing.NodeLog.leaveMidBody(port, path);
       // The one verticle instance reads its connections on one event loop, in order: once a later connection is
       // answered, the closes before it were handled.
-      assertThat(exchange("GET /health-check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
+      assertThat(exchange("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
     });
     assertThat(log).doesNotContain("ERROR").doesNotContain("Exception");
   }
@@ -155,13 +155,26 @@ class HttpHardeningTest {
   void vertxWebsOwnRefusalsAreJsonClosedAndLogNoError(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
     String log = io.recserve.testing.NodeLog.during(() -> {
-      exchange("GET /movies/1/similar?cutoff=%zz HTTP/1.1\r\nHost: x\r\n\r\n").isJsonError(400, "bad_request");
-      exchange("DELETE /users/%zz HTTP/1.1\r\nHost: x\r\n\r\n").isJsonError(400, "bad_request");
+      exchange("GET /movies/1/similar?cutoff=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(400, "bad_request");
+      exchange("DELETE /users/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(400, "bad_request");
       exchange("GET /health-check HTTP/1.1\r\n\r\n").isJsonError(400, "bad_request"); // no Host; read until the server closes
-      exchange("POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: something-else\r\nContent-Length: 13\r\n\r\n{\"user_id\":1}")
+      exchange("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: something-else\r\nContent-Length: 13\r\n\r\n{\"user_id\":1}")
           .isJsonError(417, "expectation_failed");
     });
     assertThat(log).doesNotContain("ERROR");
+  }
+
+  /**
+   * DNS rebinding on the public listener (found on the management one by a hostile run): a page whose name is pointed
+   * at 127.0.0.1 sends its own name as Host; a loopback listener refuses it, and takes addresses and localhost.
+   */
+  @Test
+  void aLoopbackListenerRefusesAHostNamingAnotherSite(Vertx vertx) throws Exception {
+    deploy(vertx, 30_000, 10_000);
+    exchange("GET /health-check HTTP/1.1\r\nHost: rebind.attacker.example:" + port + "\r\n\r\n").isJsonError(403, "forbidden"); // and closed
+    for (String host : java.util.List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port)) {
+      assertThat(exchange("GET /health-check HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").status()).as(host).isEqualTo(200);
+    }
   }
 
   @Test
@@ -179,7 +192,7 @@ class HttpHardeningTest {
     deploy(vertx, 5000, 600);
     try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
-      out.write("GET /health-check HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.write("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
       long started = System.nanoTime();
       // One header byte every 100 ms (less than the idle timeout apart): never idle, never complete.
       long timer = vertx.setPeriodic(100, id -> {
@@ -206,7 +219,7 @@ class HttpHardeningTest {
       OutputStream out = socket.getOutputStream();
       // Several requests on one connection, each within the budget, spread over more than the header timeout.
       for (int i = 0; i < 4; i++) {
-        out.write("GET /health-check HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.write("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         assertThat(readHealthAnswer(socket)).startsWith("HTTP/1.1 200");
         if (i < 3) vertx.timer(200).await(2, TimeUnit.SECONDS);
@@ -248,7 +261,7 @@ class HttpHardeningTest {
   void aDeclaredHugeBodyGetsAJson413AndTheConnectionClosesAtOnce(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
     try (Socket socket = connect()) {
-      String head = "POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n";
+      String head = "POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n";
       socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().write("{\"user_id\": 1, \"pad\": \"".getBytes(StandardCharsets.ISO_8859_1));
       long started = System.nanoTime();
@@ -259,7 +272,7 @@ class HttpHardeningTest {
     }
     // The batch's own limit, named as such (found by a hostile run: its 413 named the single request's).
     try (Socket socket = connect()) {
-      String head = "POST /recommend/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n";
+      String head = "POST /recommend/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n";
       socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
       Answer answer = Answer.parse(readToEof(socket, 1000));
       answer.isJsonError(413, "body_too_large");
@@ -271,9 +284,9 @@ class HttpHardeningTest {
   void malformedRequestsGetJsonErrors(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
     exchange("GARBAGE\r\n\r\n").isJsonError(400, "bad_request");
-    exchange("GET /health-check HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n").isJsonError(400, "bad_request");
-    exchange("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n").isJsonError(414, "uri_too_long");
-    exchange("GET /health-check HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n").isJsonError(431, "headers_too_large");
+    exchange("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n").isJsonError(400, "bad_request");
+    exchange("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(414, "uri_too_long");
+    exchange("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n").isJsonError(431, "headers_too_large");
   }
 
   /**
@@ -284,7 +297,7 @@ class HttpHardeningTest {
   @Test
   void anUnknownHttpVersionGets501FromVertxItselfAndTheConnectionCloses(Vertx vertx) throws Exception {
     deploy(vertx, 30_000, 10_000);
-    Answer answer = exchange("GET /health-check HTTP/1.2\r\nHost: x\r\n\r\n");
+    Answer answer = exchange("GET /health-check HTTP/1.2\r\nHost: 127.0.0.1\r\n\r\n");
     assertThat(answer.status()).isEqualTo(501);
     assertThat(answer.body()).isEmpty();
   }

@@ -229,7 +229,7 @@ class PublicPortSecurityTest {
     io.vertx.core.net.NetClient client = vertx.createNetClient();
     for (int i = 0; i < 2; i++) {
       NetSocket socket = client.connect(port, "127.0.0.1").await(5, TimeUnit.SECONDS);
-      socket.write("GET /health-check HTTP/1.1\r\nHost: x\r\n\r\n"); // answered; the connection stays open (keep-alive)
+      socket.write("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); // answered; the connection stays open (keep-alive)
       held.add(socket);
     }
     io.recserve.security.ConnectionLimit limit = io.recserve.security.ConnectionLimit.shared(vertx, "http", 2);
