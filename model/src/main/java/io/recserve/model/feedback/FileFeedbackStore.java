@@ -93,13 +93,15 @@ public final class FileFeedbackStore implements FeedbackStore {
     if (!f.removal()) keys.add(key(f.userId(), f.movieId(), f.ratedAt()));
   }
 
-  /** The user's ratings; the removals stay (see {@link FeedbackStore#forget}). */
-  private void dropUser(int user) {
+  /** Drops the user's ratings, and returns how many; the removals stay (see {@link FeedbackStore#forget}). */
+  private int dropUser(int user) {
+    int before = all.size();
     all.removeIf(f -> {
       if (f.userId() != user || f.removal()) return false;
       keys.remove(key(f.userId(), f.movieId(), f.ratedAt()));
       return true;
     });
+    return before - all.size();
   }
 
   private static String key(int user, int movie, long time) {
@@ -135,15 +137,13 @@ public final class FileFeedbackStore implements FeedbackStore {
 
   @Override
   public synchronized int forget(int userId) {
-    int n = (int) all.stream().filter(f -> f.userId() == userId && !f.removal()).count();
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("seq", lastSeq + 1);
     line.put("user_id", userId);
     line.put("forget", true);
     append(line);
     lastSeq++;
-    dropUser(userId);
-    return n;
+    return dropUser(userId);
   }
 
   private void append(Map<String, Object> line) {
