@@ -116,8 +116,10 @@ final class ConsoleRoutes {
   }
 
   /**
-   * Whether the query's parameters decode. A route reading one that does not (say {@code window=%zz}) would fail with a
-   * 500 and an ERROR line (found by a hostile run); only a query holding a {@code %} can fail.
+   * Whether the query's parameters decode. A route reading one that does not (say {@code window=%zz}) through the
+   * request's own parameters would fail with a 500 and an ERROR line (found by a hostile run); only a query holding a
+   * {@code %} can fail. vertx-web's decoding throws a 400 {@code HttpException} for it, not the decoder's
+   * {@code IllegalArgumentException}.
    */
   private static boolean decodableQuery(RoutingContext ctx) {
     String query = ctx.request().query();
@@ -125,7 +127,7 @@ final class ConsoleRoutes {
     try {
       ctx.queryParams();
       return true;
-    } catch (IllegalArgumentException e) {
+    } catch (io.vertx.ext.web.handler.HttpException e) {
       return false;
     }
   }
