@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints Recserve's recommendation events as they are stored, through the TCP event-bus bridge.
 Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
-Usage: python3 events.py [host] [port] [count]"""
-import json, socket, struct, sys
+Usage: python3 events.py [host] [port] [count]
+With a bridge token set on the server (bridge.token), give it in RECSERVE_BRIDGE_TOKEN here too."""
+import json, os, socket, struct, sys
 
 host, port = (sys.argv[1] if len(sys.argv) > 1 else "localhost"), int(sys.argv[2]) if len(sys.argv) > 2 else 7001
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 0
@@ -16,7 +17,10 @@ def receive():
     size = struct.unpack(">I", sock.recv(4, socket.MSG_WAITALL))[0]
     return json.loads(sock.recv(size, socket.MSG_WAITALL))
 
-send({"type": "register", "address": "recserve.analytics.stream"})
+register = {"type": "register", "address": "recserve.analytics.stream"}
+if os.environ.get("RECSERVE_BRIDGE_TOKEN"):
+    register["headers"] = {"token": os.environ["RECSERVE_BRIDGE_TOKEN"]}
+send(register)
 seen = 0
 while count == 0 or seen < count:
     frame = receive()
@@ -27,3 +31,4 @@ while count == 0 or seen < count:
             seen += 1
     elif frame["type"] == "err":
         print("refused:", frame["message"], file=sys.stderr)
+        sys.exit(1)  # a refused register is not retried: nothing would come

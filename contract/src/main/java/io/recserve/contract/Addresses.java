@@ -109,7 +109,4 @@ public final class Addresses {
   public static String status(String role) {
     return "recserve.status." + role;
   }
-
-  /** Message header carrying the HTTP request id, for tracing across verticles. */
-  public static final String REQUEST_ID_HEADER = "recserve-request-id";
 }

@@ -1,5 +1,6 @@
 package io.recserve.security;
 
+import io.vertx.core.MultiMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -36,6 +37,14 @@ public final class HostNames {
     if (colon >= 0) host = host.substring(0, colon);
     host = normal(host);
     return IPV4.matcher(host).matches() || names.contains(host);
+  }
+
+  /**
+   * Whether a request carries more than one {@code Host} header, which RFC 9112 (3.2) answers with a 400: two parties
+   * reading different ones (a proxy the last, this check the first) would disagree on the site asked for.
+   */
+  public static boolean repeated(MultiMap headers) {
+    return headers.getAll("host").size() > 1;
   }
 
   /** Whether a listener's host setting is a loopback address, which only this machine's clients can reach. */

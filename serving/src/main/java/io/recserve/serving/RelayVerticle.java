@@ -41,6 +41,10 @@ public final class RelayVerticle extends VerticleBase {
       message.fail(FailureCodes.BAD_MESSAGE, "address " + batch.address() + " is not relayed; only " + Addresses.RELAYED);
       return;
     }
+    if (batch.timeoutMs() < 1) { // without it each body would get 1 ms, and fail though its node answers
+      message.fail(FailureCodes.BAD_MESSAGE, "timeout_ms is required: how long the sender waits for the batch, in ms (1 or more)");
+      return;
+    }
     String target = Addresses.onNode(batch.address(), NodeIdentity.id());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, batch.timeoutMs() - batch.timeoutMs() / 10));
     List<Future<RelayReply.Item>> items = new ArrayList<>(batch.bodies().size());

@@ -90,4 +90,22 @@ class RelayVerticleTest {
           assertThat(e.getMessage()).contains(Addresses.FEEDBACK_FORGET);
         });
   }
+
+  /**
+   * Found by an audit of docs/event-bus.md: a batch from another language without {@code timeout_ms} gave each body
+   * 1 ms, so every body failed with TIMEOUT though its node would have answered. It is a malformed batch.
+   */
+  @Test
+  void aBatchWithoutItsTimeoutIsRefused() throws Exception {
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.EMBEDDING_USER, NodeIdentity.id()), m -> m.reply(new UserEmbeddingReply(1, V1, false, new float[0], new int[0], 0)));
+    for (JsonObject batch : List.of(new JsonObject(), new JsonObject().put("timeout_ms", 0))) {
+      batch.put("address", Addresses.EMBEDDING_USER).put("bodies", new io.vertx.core.json.JsonArray().add(new UserEmbeddingRequest(1, V1).toJson()));
+      assertThatThrownBy(() -> vertx.eventBus().request(Addresses.onNode(Addresses.RELAY, NodeIdentity.id()), batch).await(5, TimeUnit.SECONDS))
+          .as(batch.encode())
+          .isInstanceOfSatisfying(ReplyException.class, e -> {
+            assertThat(e.failureCode()).isEqualTo(FailureCodes.BAD_MESSAGE);
+            assertThat(e.getMessage()).contains("timeout_ms");
+          });
+    }
+  }
 }

@@ -92,6 +92,10 @@ final class ConsoleRoutes {
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
+      if (HostNames.repeated(ctx.request().headers())) {
+        AdminErrors.send(ctx, 400, "bad_request", "a request carries one Host header, this one has more", null);
+        return;
+      }
       if (!hostNames.allowed(host(ctx))) {
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;

@@ -93,6 +93,12 @@ class AdminVerticleTest {
     assertThat(failure(vertx, new JsonObject().put("action", "publish").put("version", 99))).isEqualTo(404);
     assertThat(failure(vertx, new JsonObject().put("action", "rollback"))).isEqualTo(ModelAdminVerticle.CONFLICT);
     assertThat(failure(vertx, new JsonObject().put("action", "drop"))).isEqualTo(400);
+    // Found by an audit of docs/event-bus.md ("400 for a malformed message"): a version of another type was a 500 with
+    // an ERROR line, an action of another type no answer at all (the sender's timeout).
+    assertThat(failure(vertx, new JsonObject().put("action", "publish").put("version", String.valueOf(v2)))).isEqualTo(400);
+    assertThat(failure(vertx, new JsonObject().put("action", "publish").put("version", v2 + 0.5))).isEqualTo(400);
+    assertThat(failure(vertx, new JsonObject().put("action", 7))).isEqualTo(400);
+    assertThat(repo.current().getAsLong()).isEqualTo(v1);
   }
 
   static JsonObject request(Vertx vertx, JsonObject body) throws Exception {

@@ -92,6 +92,19 @@ class ConsoleRoutesTest {
     }
   }
 
+  /** Found by a hostile run: two Host headers were answered 200, the first one checked (RFC 9112 asks for a 400). */
+  @Test
+  void twoHostHeadersAreA400(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET /admin/models HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 400").contains("a request carries one Host header");
+    }
+  }
+
   /** Found by a hostile run: a bad percent-escape in the query was a 500 with an ERROR line, in the path a plain-text 400. */
   @Test
   void aBadPercentEscapeIsAJson400WithNoErrorLine(Vertx vertx) throws Exception {

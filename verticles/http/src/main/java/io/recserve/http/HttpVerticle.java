@@ -161,15 +161,20 @@ public final class HttpVerticle extends VerticleBase {
    * A request whose Host names another site is answered 403 and its connection closed: through DNS rebinding, a web
    * page in a browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile
    * run on the management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a
-   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time.
+   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time. A
+   * request with two Host headers is a 400 on any listener (RFC 9112), its connection closed.
    */
   private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, HostNames hosts) {
-    if (hosts == null) return next;
+    ApiError twice = new ApiError(400, "bad_request", "a request carries one Host header, this one has more", null, null);
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
     return request -> {
+      if (HostNames.repeated(request.headers())) {
+        ErrorMapping.sendAndClose(request, twice);
+        return;
+      }
       String host = request.getHeader("host");
-      if (host != null && !host.equals(passed[0])) {
+      if (hosts != null && host != null && !host.equals(passed[0])) {
         if (!hosts.allowed(host)) {
           ErrorMapping.sendAndClose(request, refused);
           return;
