@@ -5,6 +5,7 @@ import io.recserve.security.ApiKeys;
 import io.recserve.security.TlsFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -26,30 +27,67 @@ import java.util.concurrent.ConcurrentHashMap;
  * with another, the frame is refused with an {@code err} frame and nothing is registered (the token is compared by
  * digest, in constant time, and never logged). With {@code bridge.tls} (PEM key and certificate) the bridge speaks TLS.
  * Stopping closes every client's connection at once.
+ *
+ * <p>A client that reads slower than events are stored is closed once more than {@code bridge.max-backlog-bytes} of
+ * frames wait for it: Vert.x's bridge writes every frame to every registered socket without looking, so one stalled
+ * consumer would otherwise grow the node's memory without bound until it failed (found by a review). The client may
+ * connect again; the events it missed are in the store.
  */
 final class EventStreamBridge {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStreamBridge.class);
+  static final int DEFAULT_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
   private final TcpEventBusBridge bridge;
-  private final Set<NetSocket> clients = ConcurrentHashMap.newKeySet();
+  /** The sockets registered on the stream (the TCP bridge raises no socket-created or -closed events). */
+  private final Set<NetSocket> receivers = ConcurrentHashMap.newKeySet();
+  private final int maxBacklogBytes;
+  private final MessageConsumer<Object> backlogs;
 
-  private EventStreamBridge(Vertx vertx, NetServerOptions server, byte[] tokenDigest) {
+  private EventStreamBridge(Vertx vertx, NetServerOptions server, byte[] tokenDigest, int maxBacklogBytes) {
+    this.maxBacklogBytes = maxBacklogBytes;
     BridgeOptions options = new BridgeOptions().addOutboundPermitted(new PermittedOptions().setAddress(Addresses.ANALYTICS_STREAM));
     this.bridge = TcpEventBusBridge.create(vertx, options, server, event -> {
-      if (event.type() == BridgeEventType.SOCKET_CREATED) clients.add(event.socket());
-      if (event.type() == BridgeEventType.SOCKET_CLOSED) clients.remove(event.socket());
       if (event.type() == BridgeEventType.REGISTER && tokenDigest != null && !tokenMatches(event.getRawMessage(), tokenDigest)) {
         LOG.warn("event stream bridge: a register frame from {} without the token was refused", event.socket().remoteAddress());
         event.complete(false); // the bridge answers {"type": "err", "message": "blocked by bridgeEvent handler"}
         return;
       }
+      if (event.type() == BridgeEventType.REGISTER) watch(event.socket());
       event.complete(true);
     });
+    // Beside the bridge's own consumers: after each batch published, the receivers too far behind are closed.
+    this.backlogs = vertx.eventBus().localConsumer(Addresses.ANALYTICS_STREAM, m -> closeTheFarBehind());
+  }
+
+  private void watch(NetSocket socket) {
+    if (!receivers.add(socket)) return;
+    socket.setWriteQueueMaxSize(maxBacklogBytes);
+    socket.closeHandler(v -> receivers.remove(socket));
+  }
+
+  private void closeTheFarBehind() {
+    for (NetSocket socket : receivers) {
+      if (socket.writeQueueFull() && receivers.remove(socket)) {
+        LOG.warn("event stream bridge: the consumer at {} is more than {} bytes behind; its connection is closed (the events it misses are in the store)",
+            socket.remoteAddress(), maxBacklogBytes);
+        abort(socket);
+      }
+    }
   }
 
   private static boolean tokenMatches(JsonObject frame, byte[] digest) {
     JsonObject headers = frame == null ? null : frame.getJsonObject("headers");
     Object token = headers == null ? null : headers.getValue("token");
     return token instanceof String t && MessageDigest.isEqual(ApiKeys.sha256(t), digest);
+  }
+
+  /**
+   * Closes at once, dropping what waits to be written: Vert.x's {@code close()} writes everything queued first, which
+   * for a client that reads nothing is never. Netty's channel is reached through Vert.x's internal socket interface,
+   * the one way to it; the bridge sees the socket end and drops the client's registration.
+   */
+  private static void abort(NetSocket socket) {
+    if (socket instanceof io.vertx.core.internal.net.NetSocketInternal internal) internal.channelHandlerContext().channel().close();
+    else socket.close();
   }
 
   /** The bridge on {@code host:port}, with the token and TLS of the {@code bridge} section. */
@@ -62,8 +100,10 @@ final class EventStreamBridge {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    EventStreamBridge started = new EventStreamBridge(vertx, server, token.isBlank() ? null : ApiKeys.sha256(token));
-    return started.bridge.listen(port, host).map(b -> started);
+    int maxBacklog = settings.getInteger("max-backlog-bytes", DEFAULT_MAX_BACKLOG_BYTES);
+    if (maxBacklog < 1) return Future.failedFuture(new IllegalArgumentException("bridge.max-backlog-bytes must be 1 or more, got " + maxBacklog));
+    EventStreamBridge started = new EventStreamBridge(vertx, server, token.isBlank() ? null : ApiKeys.sha256(token), maxBacklog);
+    return Future.join(started.backlogs.completion(), started.bridge.listen(port, host)).map(b -> started);
   }
 
   static Future<EventStreamBridge> start(Vertx vertx, String host, int port) {
@@ -71,7 +111,6 @@ final class EventStreamBridge {
   }
 
   Future<Void> close() {
-    clients.forEach(NetSocket::close);
-    return bridge.close();
+    return Future.join(backlogs.unregister(), bridge.close()).mapEmpty();
   }
 }

@@ -96,4 +96,49 @@ class EventStreamBridgeTest {
     socket.close();
     client.close().await(5, TimeUnit.SECONDS);
   }
+
+  /**
+   * Found by a review: Vert.x's bridge writes every frame to every registered socket without looking, so a consumer
+   * that stopped reading grew the node's memory by every event stored, without bound. Once more than
+   * {@code bridge.max-backlog-bytes} wait for it, its connection is closed.
+   */
+  @Test
+  void aConsumerThatStopsReadingIsClosedOnceTooFarBehind(Vertx vertx) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", dir.resolve("e.jsonl").toString()))
+        .put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", port).put("max-backlog-bytes", 65_536));
+    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096); // little room in this side's kernel either
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+      socket.setSoTimeout(10_000);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      for (JsonObject frame : java.util.List.of(new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_STREAM),
+          new JsonObject().put("type", "ping"))) {
+        byte[] bytes = frame.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      }
+      byte[] pong = new byte[in.readInt()];
+      in.readFully(pong);
+      assertThat(new String(pong, java.nio.charset.StandardCharsets.UTF_8)).contains("pong"); // registered
+      // 32 MB of stored events published while this client reads nothing (more than both kernels' buffers hold)
+      JsonObject batch = new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject().put("padding", "x".repeat(256 * 1024))));
+      for (int i = 0; i < 128; i++) vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, batch);
+      long read = 0;
+      byte[] chunk = new byte[65_536];
+      try {
+        for (int n; (n = in.read(chunk)) >= 0; ) read += n;
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the connection was still open after " + read + " bytes read", e);
+      } catch (java.net.SocketException reset) {
+        // closed with a reset: also the end
+      }
+      assertThat(read).as("bytes the client got before the end").isLessThan(128L * 256 * 1024);
+    }
+  }
 }
