@@ -29,15 +29,21 @@ class EventStreamBridgeTest {
     socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json));
   }
 
-  @Test
-  void clientsReceiveEventsAndCanNeitherSendNorListenElsewhere(Vertx vertx) throws Exception {
+  /** Deploys the analytics verticle with its bridge on a free port, with these further bridge settings; the port. */
+  private int deployWithBridge(Vertx vertx, JsonObject bridge) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", dir.resolve("e.jsonl").toString()))
-        .put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", port));
+        .put("bridge", bridge.copy().put("enabled", true).put("host", "127.0.0.1").put("port", port));
     vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    return port;
+  }
+
+  @Test
+  void clientsReceiveEventsAndCanNeitherSendNorListenElsewhere(Vertx vertx) throws Exception {
+    int port = deployWithBridge(vertx, new JsonObject());
 
     LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     // Kept to the end: Vert.x closes a client it finds unreachable, which leaves its connection open and silent.
@@ -104,13 +110,7 @@ class EventStreamBridgeTest {
    */
   @Test
   void aConsumerThatStopsReadingIsClosedOnceTooFarBehind(Vertx vertx) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    JsonObject config = new JsonObject().put("analytics", new JsonObject().put("file", dir.resolve("e.jsonl").toString()))
-        .put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", port).put("max-backlog-bytes", 65_536));
-    vertx.deployVerticle(new AnalyticsVerticle(), new DeploymentOptions().setConfig(config)).await(5, TimeUnit.SECONDS);
+    int port = deployWithBridge(vertx, new JsonObject().put("max-backlog-bytes", 65_536));
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.setReceiveBufferSize(4096); // little room in this side's kernel either
       socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
