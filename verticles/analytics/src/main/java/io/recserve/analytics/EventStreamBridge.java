@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * digest, in constant time, and never logged). With {@code bridge.tls} (PEM key and certificate) the bridge speaks TLS.
  * Stopping closes every client's connection at once.
  *
- * <p>A client that reads slower than events are stored is closed once more than {@code bridge.max-backlog-bytes} of
- * frames wait for it: Vert.x's bridge writes every frame to every registered socket without looking, so one stalled
+ * <p>A client that reads slower than events are stored is reset once more than {@code bridge.max-backlog-bytes} of
+ * frames (and at most a few more batches) wait for it: Vert.x's bridge writes every frame to every registered socket without looking, so one stalled
  * consumer would otherwise grow the node's memory without bound until it failed (found by a review). The client may
  * connect again; the events it missed are in the store.
  */
@@ -51,7 +51,17 @@ final class EventStreamBridge {
         event.complete(false); // the bridge answers {"type": "err", "message": "blocked by bridgeEvent handler"}
         return;
       }
-      if (event.type() == BridgeEventType.REGISTER) watch(event.socket());
+      // (a register on any other address is refused by the bridge itself, access_denied)
+      boolean onStream = event.type() == BridgeEventType.REGISTER && event.getRawMessage() != null
+          && Addresses.ANALYTICS_STREAM.equals(event.getRawMessage().getValue("address"));
+      if (onStream && receivers.contains(event.socket())) {
+        // Vert.x's bridge would register a second consumer and leak the first: every frame twice, and one consumer
+        // outliving the socket (found by a review).
+        event.complete(false);
+        return;
+      }
+      if (onStream) watch(event.socket());
+      if (event.type() == BridgeEventType.UNREGISTER) receivers.remove(event.socket()); // nothing more is written to it
       event.complete(true);
     });
     // Beside the bridge's own consumers: after each batch published, the receivers too far behind are closed.
@@ -81,13 +91,19 @@ final class EventStreamBridge {
   }
 
   /**
-   * Closes at once, dropping what waits to be written: Vert.x's {@code close()} writes everything queued first, which
-   * for a client that reads nothing is never. Netty's channel is reached through Vert.x's internal socket interface,
-   * the one way to it; the bridge sees the socket end and drops the client's registration.
+   * Closes at once with a reset, dropping what waits to be written: Vert.x's {@code close()} (and its connection
+   * handler's, which a close of the whole channel passes through) writes everything queued first, which for a client
+   * that reads nothing is never. The close starts below Vert.x's handler, through Vert.x's internal socket interface,
+   * the one way to it; the bridge then sees the socket end and drops the client's registration.
    */
   private static void abort(NetSocket socket) {
-    if (socket instanceof io.vertx.core.internal.net.NetSocketInternal internal) internal.channelHandlerContext().channel().close();
-    else socket.close();
+    if (socket instanceof io.vertx.core.internal.net.NetSocketInternal internal) {
+      io.netty.channel.ChannelHandlerContext context = internal.channelHandlerContext();
+      context.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+      context.close();
+    } else {
+      socket.close();
+    }
   }
 
   /** The bridge on {@code host:port}, with the token and TLS of the {@code bridge} section. */
@@ -110,7 +126,9 @@ final class EventStreamBridge {
     return start(vertx, host, port, new JsonObject());
   }
 
+  /** Stops: the server's close, like a socket's, would wait for a stalled client's queue, so receivers are reset first. */
   Future<Void> close() {
+    receivers.forEach(EventStreamBridge::abort);
     return Future.join(backlogs.unregister(), bridge.close()).mapEmpty();
   }
 }

@@ -91,10 +91,18 @@ class EventStreamBridgeTest {
     send(socket, new JsonObject().put("type", "register").put("address", Addresses.EMBEDDING_USER));
     assertThat(frames.poll(5, TimeUnit.SECONDS).getString("message")).isEqualTo("access_denied");
 
-    // Nothing refused reached the bus: only the one event sent here was stored.
+    // A second register on the stream is refused (found by a review: Vert.x's bridge would deliver every frame twice
+    // and leak the first consumer past the socket's end); still one copy of each event after it.
+    send(socket, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_STREAM));
+    assertThat(frames.poll(5, TimeUnit.SECONDS).getString("type")).isEqualTo("err");
+    String again = UUID.randomUUID().toString();
+    AnalyticsVerticleTest.send(vertx, java.util.List.of(AnalyticsVerticleTest.event(again, 5, false, 1.5)));
+    assertThat(frames.poll(5, TimeUnit.SECONDS).getJsonObject("body").getJsonArray("events").getJsonObject(0).getString("request_id")).isEqualTo(again);
+
+    // Nothing refused reached the bus: only the two events sent here were stored.
     send(socket, new JsonObject().put("type", "ping"));
     assertThat(frames.poll(5, TimeUnit.SECONDS).getString("type")).isEqualTo("pong");
-    assertThat(java.nio.file.Files.readAllLines(dir.resolve("e.jsonl"))).hasSize(1).allMatch(line -> line.contains(id));
+    assertThat(java.nio.file.Files.readAllLines(dir.resolve("e.jsonl"))).hasSize(2).noneMatch(line -> !line.contains(id) && !line.contains(again));
     assertThat(frames).isEmpty();
     long stopping = System.nanoTime();
     vertx.undeploy(vertx.deploymentIDs().iterator().next()).await(10, TimeUnit.SECONDS);
@@ -129,16 +137,18 @@ class EventStreamBridgeTest {
       // 32 MB of stored events published while this client reads nothing (more than both kernels' buffers hold)
       JsonObject batch = new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject().put("padding", "x".repeat(256 * 1024))));
       for (int i = 0; i < 128; i++) vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, batch);
+      // A reset, not an end of stream: a plain close ends the stream only after every queued frame is written, which
+      // for a client that does not read is never (a review found the first version of the guard doing just that).
       long read = 0;
       byte[] chunk = new byte[65_536];
       try {
         for (int n; (n = in.read(chunk)) >= 0; ) read += n;
+        throw new AssertionError("the stream ended after " + read + " bytes: the queue was written out first, not dropped");
       } catch (java.net.SocketTimeoutException e) {
         throw new AssertionError("the connection was still open after " + read + " bytes read", e);
       } catch (java.net.SocketException reset) {
-        // closed with a reset: also the end
+        assertThat(reset.getMessage()).contains("reset");
       }
-      assertThat(read).as("bytes the client got before the end").isLessThan(128L * 256 * 1024);
     }
   }
 }
