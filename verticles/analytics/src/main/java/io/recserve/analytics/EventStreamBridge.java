@@ -40,9 +40,15 @@ final class EventStreamBridge {
   /** The sockets registered on the stream (the TCP bridge raises no socket-created or -closed events). */
   private final Set<NetSocket> receivers = ConcurrentHashMap.newKeySet();
   private final int maxBacklogBytes;
-  private final MessageConsumer<Object> backlogs;
+  private final Vertx vertx;
+  /**
+   * Registered only while a client receives the stream: a local consumer gets a copy of each batch, which builds the
+   * JSON that {@link LazyJson} spares a publish nobody receives.
+   */
+  private MessageConsumer<Object> backlogs;
 
   private EventStreamBridge(Vertx vertx, NetServerOptions server, byte[] tokenDigest, int maxBacklogBytes) {
+    this.vertx = vertx;
     this.maxBacklogBytes = maxBacklogBytes;
     BridgeOptions options = new BridgeOptions().addOutboundPermitted(new PermittedOptions().setAddress(Addresses.ANALYTICS_STREAM));
     this.bridge = TcpEventBusBridge.create(vertx, options, server, event -> {
@@ -61,22 +67,31 @@ final class EventStreamBridge {
         return;
       }
       if (onStream) watch(event.socket());
-      if (event.type() == BridgeEventType.UNREGISTER) receivers.remove(event.socket()); // nothing more is written to it
+      if (event.type() == BridgeEventType.UNREGISTER) forget(event.socket()); // nothing more is written to it
       event.complete(true);
     });
-    // Beside the bridge's own consumers: after each batch published, the receivers too far behind are closed.
-    this.backlogs = vertx.eventBus().localConsumer(Addresses.ANALYTICS_STREAM, m -> closeTheFarBehind());
   }
 
-  private void watch(NetSocket socket) {
+  private synchronized void watch(NetSocket socket) {
     if (!receivers.add(socket)) return;
     socket.setWriteQueueMaxSize(maxBacklogBytes);
-    socket.closeHandler(v -> receivers.remove(socket));
+    socket.closeHandler(v -> forget(socket));
+    // Beside the bridge's own consumers: after each batch published, the receivers too far behind are reset.
+    if (backlogs == null) backlogs = vertx.eventBus().localConsumer(Addresses.ANALYTICS_STREAM, m -> closeTheFarBehind());
+  }
+
+  private synchronized boolean forget(NetSocket socket) {
+    boolean was = receivers.remove(socket);
+    if (receivers.isEmpty() && backlogs != null) {
+      backlogs.unregister();
+      backlogs = null;
+    }
+    return was;
   }
 
   private void closeTheFarBehind() {
     for (NetSocket socket : receivers) {
-      if (socket.writeQueueFull() && receivers.remove(socket)) {
+      if (socket.writeQueueFull() && forget(socket)) {
         LOG.warn("event stream bridge: the consumer at {} is more than {} bytes behind; its connection is closed (the events it misses are in the store)",
             socket.remoteAddress(), maxBacklogBytes);
         abort(socket);
@@ -119,7 +134,7 @@ final class EventStreamBridge {
     int maxBacklog = settings.getInteger("max-backlog-bytes", DEFAULT_MAX_BACKLOG_BYTES);
     if (maxBacklog < 1) return Future.failedFuture(new IllegalArgumentException("bridge.max-backlog-bytes must be 1 or more, got " + maxBacklog));
     EventStreamBridge started = new EventStreamBridge(vertx, server, token.isBlank() ? null : ApiKeys.sha256(token), maxBacklog);
-    return Future.join(started.backlogs.completion(), started.bridge.listen(port, host)).map(b -> started);
+    return started.bridge.listen(port, host).map(b -> started);
   }
 
   static Future<EventStreamBridge> start(Vertx vertx, String host, int port) {
@@ -128,7 +143,10 @@ final class EventStreamBridge {
 
   /** Stops: the server's close, like a socket's, would wait for a stalled client's queue, so receivers are reset first. */
   Future<Void> close() {
-    receivers.forEach(EventStreamBridge::abort);
-    return Future.join(backlogs.unregister(), bridge.close()).mapEmpty();
+    receivers.forEach(socket -> {
+      forget(socket);
+      abort(socket);
+    });
+    return bridge.close();
   }
 }

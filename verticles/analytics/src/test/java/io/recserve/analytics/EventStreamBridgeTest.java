@@ -44,6 +44,12 @@ class EventStreamBridgeTest {
   @Test
   void clientsReceiveEventsAndCanNeitherSendNorListenElsewhere(Vertx vertx) throws Exception {
     int port = deployWithBridge(vertx, new JsonObject());
+    // With no client, nothing on this node consumes the stream, so a publish builds no JSON (LazyJson); the first
+    // version of the slow-consumer guard (below) had its own consumer registered from the start.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> vertx.eventBus().request(Addresses.ANALYTICS_STREAM, new JsonObject(),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(io.vertx.core.eventbus.ReplyException.class,
+            e -> assertThat(e.failureType()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS));
 
     LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     // Kept to the end: Vert.x closes a client it finds unreachable, which leaves its connection open and silent.
