@@ -142,7 +142,15 @@ class EventStreamBridgeTest {
       assertThat(new String(pong, java.nio.charset.StandardCharsets.UTF_8)).contains("pong"); // registered
       // 32 MB of stored events published while this client reads nothing (more than both kernels' buffers hold)
       JsonObject batch = new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject().put("padding", "x".repeat(256 * 1024))));
-      for (int i = 0; i < 128; i++) vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, batch);
+      java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream stderr = System.err;
+      System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple writes to the System.err of the moment
+      try {
+        for (int i = 0; i < 128; i++) vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, batch);
+        io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(10), "the node to give up on the client", () -> log.toString().contains("behind"));
+      } finally {
+        System.setErr(stderr);
+      }
       // A reset, not an end of stream: a plain close ends the stream only after every queued frame is written, which
       // for a client that does not read is never (a review found the first version of the guard doing just that).
       long read = 0;
