@@ -28,9 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Stopping closes every client's connection at once.
  *
  * <p>A client that reads slower than events are stored is reset once more than {@code bridge.max-backlog-bytes} of
- * frames wait for it (looked at every 100 ms): Vert.x's bridge writes every frame to every registered socket without looking, so one stalled
- * consumer would otherwise grow the node's memory without bound until it failed (found by a review). The client may
- * connect again; the events it missed are in the store.
+ * frames wait for it (looked at every 100 ms): Vert.x's bridge writes every frame to every registered socket without
+ * looking, so one stalled consumer would otherwise grow the node's memory without bound until it failed (found by a
+ * review). The client may connect again; the events it missed are in the store.
  */
 final class EventStreamBridge {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStreamBridge.class);
