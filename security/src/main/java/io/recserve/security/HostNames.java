@@ -47,6 +47,9 @@ public final class HostNames {
     return headers.getAll("host").size() > 1;
   }
 
+  /** What both listeners answer such a request (400 {@code bad_request}). */
+  public static final String REPEATED = "a request carries one Host header, this one has more";
+
   /** Whether a listener's host setting is a loopback address, which only this machine's clients can reach. */
   public static boolean loopback(String listenerHost) {
     String h = normal(listenerHost);

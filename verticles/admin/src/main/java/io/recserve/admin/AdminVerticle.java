@@ -89,7 +89,8 @@ public final class AdminVerticle extends VerticleBase {
     return Future.all(ring, console).compose(loaded -> {
       KeyRing k = loaded.resultAt(0);
       keys = k;
-      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1), maxBody);
+      HostNames hostNames = new HostNames(options.getHost(), admin.getString("host-names", ""));
+      Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1), hostNames, maxBody);
       int first = admin.getInteger("port", 9180);
       int attempts = first == 0 ? 1 : Math.max(1, admin.getInteger("port-attempts", 20));
       return listen(options, router, first, first, attempts);
@@ -121,7 +122,7 @@ public final class AdminVerticle extends VerticleBase {
     return false;
   }
 
-  private Router router(Guard guard, ConsoleRoutes console, long maxBody) {
+  private Router router(Guard guard, ConsoleRoutes console, HostNames hostNames, long maxBody) {
     Router router = Router.router(vertx);
     // A client that left before its body was read: vertx-web's body handler fails it with status 200, and would log
     // that as an ERROR with a stack trace (as on the public listener, HttpVerticle).
@@ -129,8 +130,7 @@ public final class AdminVerticle extends VerticleBase {
       if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("management request {}: the client left mid-request", ctx.request().path());
       else ctx.next();
     });
-    JsonObject admin = config().getJsonObject("admin", new JsonObject());
-    console.headers(router, new HostNames(admin.getString("host", "127.0.0.1"), admin.getString("host-names", "")));
+    console.headers(router, hostNames);
     console.mountFiles(router); // open: the page must load to ask for the admin key
     if (guard != null) {
       router.route().handler(ctx -> {

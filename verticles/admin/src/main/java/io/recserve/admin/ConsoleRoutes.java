@@ -93,7 +93,7 @@ final class ConsoleRoutes {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
       if (HostNames.repeated(ctx.request().headers())) {
-        AdminErrors.send(ctx, 400, "bad_request", "a request carries one Host header, this one has more", null);
+        AdminErrors.send(ctx, 400, "bad_request", HostNames.REPEATED, null);
         return;
       }
       if (!hostNames.allowed(host(ctx))) {

@@ -165,7 +165,7 @@ public final class HttpVerticle extends VerticleBase {
    * request with two Host headers is a 400 on any listener (RFC 9112), its connection closed.
    */
   private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, HostNames hosts) {
-    ApiError twice = new ApiError(400, "bad_request", "a request carries one Host header, this one has more", null, null);
+    ApiError twice = new ApiError(400, "bad_request", HostNames.REPEATED, null, null);
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
     return request -> {
