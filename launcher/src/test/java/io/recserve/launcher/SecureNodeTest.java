@@ -136,29 +136,32 @@ class SecureNodeTest {
 
   /**
    * Found by a review: a bridge client that sent a frame that is no JSON, or reset its connection, made Vert.x's bridge
-   * log an ERROR (the reset with a stack trace), a log any client of the port could fill. The frame is answered no
-   * differently (the ping after it is), and nothing is logged.
+   * log an ERROR (the reset with a stack trace), a log any client of the port could fill. The frame is answered
+   * {@code invalid_json} (and the ping after it still is), and nothing is logged as an error.
    */
   private static void bridgeClientFaultsLogNoError(int port) throws Exception {
     String log = io.recserve.testing.NodeLog.during(() -> {
-      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-        socket.setSoTimeout(5000);
-        java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
-        for (String frame : List.of("this is no JSON", "{\"type\": \"ping\"}")) {
-          byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
-          out.writeInt(bytes.length);
-          out.write(bytes);
+      for (List<String> frames : List.of(List.of("this is no JSON", "{\"type\": \"ping\"}"), List.of("{\"type\": \"ping\"}"))) {
+        // the second connection's ping is answered after the node has seen the first one's reset
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+          socket.setSoTimeout(5000);
+          java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+          for (String frame : frames) {
+            byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+          }
+          java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+          for (String expected : frames.size() == 2 ? List.of("invalid_json", "pong") : List.of("pong")) {
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            assertThat(new String(answer, StandardCharsets.UTF_8)).contains(expected);
+          }
+          socket.setSoLinger(true, 0); // closed with a reset
         }
-        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        assertThat(new String(answer, StandardCharsets.UTF_8)).contains("pong"); // the bad frame was read before it
-        socket.setSoLinger(true, 0); // closed with a reset
       }
     });
     assertThat(log).doesNotContain("ERROR");
-    assertThat(org.slf4j.LoggerFactory.getLogger(io.vertx.ext.eventbus.bridge.tcp.impl.TcpEventBusBridgeImpl.class).isErrorEnabled())
-        .as("a reset, whenever the bridge sees it, logs nothing either").isFalse();
   }
 
   @Test

@@ -55,6 +55,7 @@ class EventStreamBridgeTest {
     // Kept to the end: Vert.x closes a client it finds unreachable, which leaves its connection open and silent.
     io.vertx.core.net.NetClient client = vertx.createNetClient();
     NetSocket socket = client.connect(port, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    socket.exceptionHandler(e -> { }); // the node's stop resets the connection (Vert.x would log that as an ERROR)
     RecordParser parser = RecordParser.newFixed(4);
     parser.handler(new io.vertx.core.Handler<>() {
       int size = -1;
@@ -100,21 +101,126 @@ class EventStreamBridgeTest {
     // A second register on the stream is refused (found by a review: Vert.x's bridge would deliver every frame twice
     // and leak the first consumer past the socket's end); still one copy of each event after it.
     send(socket, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_STREAM));
-    assertThat(frames.poll(5, TimeUnit.SECONDS).getString("type")).isEqualTo("err");
+    assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo(new JsonObject().put("type", "err").put("message", "already_registered"));
     String again = UUID.randomUUID().toString();
     AnalyticsVerticleTest.send(vertx, java.util.List.of(AnalyticsVerticleTest.event(again, 5, false, 1.5)));
     assertThat(frames.poll(5, TimeUnit.SECONDS).getJsonObject("body").getJsonArray("events").getJsonObject(0).getString("request_id")).isEqualTo(again);
 
-    // Nothing refused reached the bus: only the two events sent here were stored.
+    // Unregistered, it receives nothing more; a second unregister is refused.
+    send(socket, new JsonObject().put("type", "unregister").put("address", Addresses.ANALYTICS_STREAM));
+    send(socket, new JsonObject().put("type", "unregister").put("address", Addresses.ANALYTICS_STREAM));
+    assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo(new JsonObject().put("type", "err").put("message", "unknown_address"));
+    String unseen = UUID.randomUUID().toString();
+    AnalyticsVerticleTest.send(vertx, java.util.List.of(AnalyticsVerticleTest.event(unseen, 5, false, 1.5)));
+    send(socket, new JsonObject().put("type", "ping")); // published before the ingest's answer, so before this ping is read
+    assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo(new JsonObject().put("type", "pong"));
+    send(socket, new JsonObject().put("type", "shout"));
+    assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo(new JsonObject().put("type", "err").put("message", "unknown_type"));
+    // Nothing refused reached the bus: only the three events sent here were stored.
     send(socket, new JsonObject().put("type", "ping"));
     assertThat(frames.poll(5, TimeUnit.SECONDS).getString("type")).isEqualTo("pong");
-    assertThat(java.nio.file.Files.readAllLines(dir.resolve("e.jsonl"))).hasSize(2).noneMatch(line -> !line.contains(id) && !line.contains(again));
+    assertThat(java.nio.file.Files.readAllLines(dir.resolve("e.jsonl"))).hasSize(3)
+        .allMatch(line -> line.contains(id) || line.contains(again) || line.contains(unseen));
     assertThat(frames).isEmpty();
     long stopping = System.nanoTime();
     vertx.undeploy(vertx.deploymentIDs().iterator().next()).await(10, TimeUnit.SECONDS);
     assertThat((System.nanoTime() - stopping) / 1_000_000).as("ms to stop with a client connected").isLessThan(5000);
     socket.close();
     client.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Found by a review: Vert.x's bridge read a frame of whatever length a client announced into memory, before any
+   * token was checked, so one client could exhaust the node's memory. A longer frame than the bridge ever needs is
+   * refused at its length, and the connection closed.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aFrameLongerThanAnyRegisterIsRefusedAtItsLength(Vertx vertx) throws Exception {
+    int port = deployWithBridge(vertx, new JsonObject().put("token", "a-token-for-this-test"));
+    for (int announced : new int[] {EventStreamBridge.MAX_FRAME_BYTES + 1, 1 << 30, -1}) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+        out.writeInt(announced);
+        out.write(new byte[1024]); // the start of it; the rest would never be read
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        byte[] answer = new byte[in.readInt()];
+        in.readFully(answer);
+        assertThat(new JsonObject(Buffer.buffer(answer))).as("announced %d", announced)
+            .isEqualTo(new JsonObject().put("type", "err").put("message", "frame_too_large"));
+        assertThat(in.read()).as("the end of the connection").isEqualTo(-1);
+      } catch (java.net.SocketException reset) {
+        throw new AssertionError("the connection was reset before the answer was read", reset); // not expected: 1 KB was sent
+      }
+    }
+    // A frame of the greatest length is read (and answered: it is no JSON)
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+      out.writeInt(EventStreamBridge.MAX_FRAME_BYTES);
+      out.write(new byte[EventStreamBridge.MAX_FRAME_BYTES]);
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      byte[] answer = new byte[in.readInt()];
+      in.readFully(answer);
+      assertThat(new JsonObject(Buffer.buffer(answer)).getString("message")).isEqualTo("invalid_json");
+    }
+  }
+
+  /**
+   * Found by a review: Vert.x's bridge answered every ping, however many answers waited unread, so a client that sends
+   * and never reads grew the node's memory by every pong. Its frames are no longer read while more than
+   * {@code bridge.max-backlog-bytes} wait for it: its sending stalls. Once it reads, every ping is answered.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aClientThatSendsAndNeverReadsIsNoLongerRead(Vertx vertx) throws Exception {
+    int port = deployWithBridge(vertx, new JsonObject().put("max-backlog-bytes", 65_536));
+    byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int frame = 4 + ping.length; // a pong frame has the same length: {"type":"pong"}
+    java.nio.ByteBuffer pings = java.nio.ByteBuffer.allocate(frame * 4096);
+    while (pings.hasRemaining()) pings.putInt(ping.length).put(ping);
+    long cap = 32L * 1024 * 1024;
+    try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
+        java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+      channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+      channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+      channel.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      channel.configureBlocking(false);
+      java.nio.channels.SelectionKey key = channel.register(selector, java.nio.channels.SelectionKey.OP_WRITE);
+      long sent = 0;
+      boolean stalled = false;
+      while (sent < cap && !stalled) { // sends pings, reads nothing
+        if (!pings.hasRemaining()) pings.clear();
+        int n = channel.write(pings);
+        sent += n;
+        // no room to send for 2 s: the node stopped reading (before, it read on and queued every pong)
+        if (n == 0) stalled = selector.select(2000) == 0;
+        selector.selectedKeys().clear();
+      }
+      assertThat(stalled).as("sending stalled, %d bytes sent", sent).isTrue();
+      assertThat(sent).isLessThan(cap);
+
+      // Now it reads: the node goes on, and every ping sent is answered (the last one completed first).
+      java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(new byte[(int) ((frame - sent % frame) % frame)]);
+      rest.put(pings.duplicate().position((int) (sent % pings.capacity())).limit((int) (sent % pings.capacity()) + rest.capacity())).flip();
+      long expected = (sent + rest.remaining()) / frame * frame;
+      long received = 0;
+      java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(65_536);
+      key.interestOps(java.nio.channels.SelectionKey.OP_READ | (rest.hasRemaining() ? java.nio.channels.SelectionKey.OP_WRITE : 0));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(40);
+      while (received < expected && System.nanoTime() < deadline) {
+        selector.select(1000);
+        selector.selectedKeys().clear();
+        if (rest.hasRemaining()) channel.write(rest);
+        if (!rest.hasRemaining()) key.interestOps(java.nio.channels.SelectionKey.OP_READ);
+        in.clear();
+        int n = channel.read(in);
+        assertThat(n).as("the connection's end after %d of %d bytes", received, expected).isNotNegative();
+        received += n;
+      }
+      assertThat(received).as("bytes of pongs").isEqualTo(expected);
+    }
   }
 
   /**
