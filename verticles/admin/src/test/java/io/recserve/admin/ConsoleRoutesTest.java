@@ -79,12 +79,11 @@ class ConsoleRoutesTest {
     HttpResponse<Buffer> publish = client.post(port, "127.0.0.1", "/admin/models/1/publish").virtualHost("rebind.attacker.example")
         .putHeader("origin", "http://rebind.attacker.example:" + port).send().await(10, TimeUnit.SECONDS);
     assertThat(publish.statusCode()).isEqualTo(403);
-    // HTTP/2 (h2c) carries the name as :authority, with no Host header (found by a review).
+    // HTTP/2 (h2c), which carries the name as :authority, is not spoken at all (below, twoHostHeadersAreA400).
     WebClient h2 = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
-    HttpResponse<Buffer> overH2 = h2.get(port, "127.0.0.1", "/").virtualHost("rebind.attacker.example").send().await(10, TimeUnit.SECONDS);
-    assertThat(overH2.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
-    assertThat(overH2.statusCode()).isEqualTo(403);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h2.get(port, "127.0.0.1", "/").virtualHost("rebind.attacker.example")
+        .send().await(10, TimeUnit.SECONDS)).isNotInstanceOf(java.util.concurrent.TimeoutException.class);
     // A malformed bracketed name: Vert.x refuses it itself (400), before the check would (403).
     assertThat(client.get(port, "127.0.0.1", "/").virtualHost("[::1]x").send().await(10, TimeUnit.SECONDS).statusCode()).isIn(400, 403);
     for (String name : List.of("localhost", "127.0.0.1", "ops.internal", "OPS.internal.", "[::1]")) {
@@ -102,6 +101,17 @@ class ConsoleRoutesTest {
           .getBytes(StandardCharsets.ISO_8859_1));
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(answer).startsWith("HTTP/1.1 400").contains("a request carries one Host header");
+    }
+    // The same asking to switch to HTTP/2 (h2c): Vert.x folded the two names into one :authority before any check saw
+    // them, and answered 101 and then the page (found by a review). The listener speaks HTTP/1.1 only, as the public one.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: rebind.attacker.example\r\n"
+          + "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      byte[] head = new byte[12];
+      new java.io.DataInputStream(socket.getInputStream()).readFully(head);
+      assertThat(new String(head, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 400");
     }
   }
 
