@@ -6,6 +6,7 @@ import io.recserve.contract.FailureCodes;
 import io.recserve.contract.NodeIdentity;
 import io.recserve.contract.SummaryRequest;
 import io.recserve.security.Audit;
+import io.recserve.security.ConnectionGuard;
 import io.recserve.security.Guard;
 import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
@@ -52,6 +53,8 @@ public final class AdminVerticle extends VerticleBase {
   private final List<String> roles;
   private HttpServer server;
   private KeyRing keys;
+  /** Closes a connection whose request head does not complete in time; null with http.header-timeout-ms 0. */
+  private ConnectionGuard guard;
   private volatile int port = -1;
   private DeliveryOptions local;
   private DeliveryOptions shared;
@@ -77,8 +80,17 @@ public final class AdminVerticle extends VerticleBase {
     shared = new DeliveryOptions().setSendTimeout(timeout);
     // HTTP/1.1 only, as the public listener: over h2c, Vert.x folds two Host headers into one :authority before the
     // console's check could refuse them (found by a review), and no client of this listener needs HTTP/2.
+    // The public listener's bounds on what a client may hold (found by a review: none before): http.header-timeout-ms
+    // for a head that never completes (ConnectionGuard), and http.idle-timeout-ms, though never shorter than a model
+    // action may wait for its answer with the connection silent.
+    JsonObject http = config().getJsonObject("http", new JsonObject());
+    long idleMillis = http.getLong("idle-timeout-ms", 30_000L);
     HttpServerOptions options = new HttpServerOptions().setHost(admin.getString("host", "127.0.0.1")).setTcpNoDelay(true)
-        .setMaxInitialLineLength(4096).setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false);
+        .setMaxInitialLineLength(4096).setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) (idleMillis <= 0 ? 0 : Math.max(idleMillis, modelTimeoutMillis + 5_000)))
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+    long headerMillis = http.getLong("header-timeout-ms", 10_000L);
+    guard = headerMillis > 0 ? new ConnectionGuard(vertx, headerMillis) : null;
     try {
       PemKeyCertOptions tls = TlsFiles.keyCert(admin.getJsonObject("tls"), "admin.tls");
       if (tls != null) options.setSsl(true).setKeyCertOptions(tls);
@@ -86,7 +98,7 @@ public final class AdminVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Future<KeyRing> ring = KeyRing.configured(config()) ? KeyRing.start(vertx, config()) : Future.succeededFuture(null);
-    long maxBody = config().getJsonObject("http", new JsonObject()).getLong("max-body-bytes", 65536L);
+    long maxBody = http.getLong("max-body-bytes", 65536L);
     Future<ConsoleRoutes> console = ConsoleRoutes.load(vertx, timeout, maxBody);
     return Future.all(ring, console).compose(loaded -> {
       KeyRing k = loaded.resultAt(0);
@@ -95,6 +107,7 @@ public final class AdminVerticle extends VerticleBase {
       Router router = router(k != null && k.adminGuarded() ? new Guard(k, RateLimits.shared(vertx, config())) : null, loaded.resultAt(1), hostNames, maxBody);
       int first = admin.getInteger("port", 9180);
       int attempts = first == 0 ? 1 : Math.max(1, admin.getInteger("port-attempts", 20));
+      if (guard != null) guard.start();
       return listen(options, router, first, first, attempts);
     }).onSuccess(p -> LOG.info("management listener on {}:{}{} (the console at /, /metrics, /ready, /analytics/summary, /admin/models){}", options.getHost(), p,
         options.isSsl() ? " (TLS)" : "", keys != null && keys.adminGuarded() ? ", admin key required" : ""));
@@ -102,7 +115,14 @@ public final class AdminVerticle extends VerticleBase {
 
   /** Binds {@code port}, or the next one when it is taken, {@code left} tries in all. */
   private Future<Integer> listen(HttpServerOptions options, Router router, int first, int port, int left) {
-    HttpServer candidate = vertx.createHttpServer(new HttpServerOptions(options).setPort(port)).requestHandler(router);
+    HttpServer candidate = vertx.createHttpServer(new HttpServerOptions(options).setPort(port))
+        .requestHandler(guard == null ? router : guard.wrap(router));
+    if (guard != null) {
+      candidate.connectionHandler(connection -> {
+        guard.opened(connection);
+        connection.closeHandler(v -> guard.closed(connection));
+      });
+    }
     return candidate.listen().map(s -> {
       server = s;
       this.port = s.actualPort();
@@ -286,6 +306,7 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (keys != null) keys.close(vertx);
+    if (guard != null) guard.stop();
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -115,6 +115,39 @@ class ConsoleRoutesTest {
     }
   }
 
+  /**
+   * Found by a review: the management listener held a connection open for as long as its client wished, a request head
+   * trickled a byte at a time included, so a client that reaches it (an exposed one, admin.host) could hold every
+   * socket the node may open. It now has the public listener's bounds: http.header-timeout-ms and http.idle-timeout-ms.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aTrickledHeadIsClosedAfterTheHeaderTimeout(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject().put("http", new JsonObject().put("header-timeout-ms", 600)));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      long timer = vertx.setPeriodic(100, id -> {
+        try {
+          out.write('b');
+          out.flush();
+        } catch (java.io.IOException e) {
+          vertx.cancelTimer(id);
+        }
+      });
+      long started = System.nanoTime();
+      try {
+        assertThat(socket.getInputStream().readAllBytes()).as("no answer, the connection closed").isEmpty();
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("still open after 10 s", e);
+      } finally {
+        vertx.cancelTimer(timer);
+      }
+      assertThat((System.nanoTime() - started) / 1_000_000).isBetween(400L, 3000L);
+    }
+  }
+
   /** Found by a hostile run: a bad percent-escape in the query was a 500 with an ERROR line, in the path a plain-text 400. */
   @Test
   void aBadPercentEscapeIsAJson400WithNoErrorLine(Vertx vertx) throws Exception {

@@ -18,6 +18,7 @@ import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.recserve.security.ConnectionGuard;
 import io.recserve.security.ConnectionLimit;
 import io.recserve.security.Guard;
 import io.recserve.security.HostNames;

@@ -1,4 +1,4 @@
-package io.recserve.http;
+package io.recserve.security;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * handler sits behind the HTTP decoder, which passes nothing on before a head is complete), but it is one budget for
  * every kind of silence; this one bounds the head alone, and still holds with the idle timeout off.
  *
- * <p>One instance per HTTP verticle instance, used only on its event loop. Per request it costs one map lookup and
- * one field write: no timer and no allocation. A sweep every tenth of the timeout closes the connections past their
- * deadline and starts the deadline of those whose answer has been written since, so a deadline runs between
- * {@code timeout} and {@code timeout} plus two sweep periods.
+ * <p>Both listeners use it, the public one ({@code HttpVerticle}) and the management one ({@code AdminVerticle}), with
+ * {@code http.header-timeout-ms}. One instance per verticle instance, used only on its event loop. Per request it costs
+ * one map lookup and one field write: no timer and no allocation. A sweep every tenth of the timeout closes the
+ * connections past their deadline and starts the deadline of those whose answer has been written since, so a deadline
+ * runs between {@code timeout} and {@code timeout} plus two sweep periods.
  */
-final class ConnectionGuard {
+public final class ConnectionGuard {
   private final Vertx vertx;
   private final long timeoutNanos;
   private final Map<HttpConnection, Watch> open = new HashMap<>();
@@ -34,38 +35,38 @@ final class ConnectionGuard {
     HttpServerRequest serving;
   }
 
-  ConnectionGuard(Vertx vertx, long timeoutMillis) {
+  public ConnectionGuard(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
   }
 
   /** Starts the sweep that closes connections past their deadline. */
-  void start() {
+  public void start() {
     long period = Math.max(10, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 10);
     sweeper = vertx.setPeriodic(period, period, id -> sweep());
   }
 
   /** {@code handler} behind the guard: every request whose head is complete stops its connection's deadline first. */
-  Handler<HttpServerRequest> wrap(Handler<HttpServerRequest> handler) {
+  public Handler<HttpServerRequest> wrap(Handler<HttpServerRequest> handler) {
     return request -> {
       headReceived(request);
       handler.handle(request);
     };
   }
 
-  void stop() {
+  public void stop() {
     if (sweeper >= 0) vertx.cancelTimer(sweeper);
   }
 
   /** A new connection (the server's connection handler calls this): its first head is due from now. */
-  void opened(HttpConnection connection) {
+  public void opened(HttpConnection connection) {
     Watch watch = new Watch();
     watch.deadline = System.nanoTime() + timeoutNanos;
     open.put(connection, watch);
   }
 
   /** A connection closed (its close handler calls this). */
-  void closed(HttpConnection connection) {
+  public void closed(HttpConnection connection) {
     open.remove(connection);
   }
 
