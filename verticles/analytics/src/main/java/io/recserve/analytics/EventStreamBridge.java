@@ -16,8 +16,10 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.parsetools.RecordParser;
 import java.security.MessageDigest;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The recommendation event stream for consumers outside the JVM, in any language, over the wire protocol of Vert.x's
@@ -28,73 +30,105 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code register} frame must carry it in its headers ({@code {"type": "register", "address": ..., "headers":
  * {"token": "..."}}}); without it, or with another, the frame is refused and nothing is registered (the token is
  * compared by digest, in constant time, and never logged). With {@code bridge.tls} (PEM key and certificate) the bridge
- * speaks TLS. Stopping closes every client's connection at once.
+ * speaks TLS. Stopping resets every client's connection at once.
  *
- * <p>Recserve's own, not Vert.x's {@code TcpEventBusBridge}, whose protocol it keeps, because that bridge holds each
- * client to nothing (found by reviews):
+ * <p>Recserve's own, not Vert.x's {@code TcpEventBusBridge}, whose protocol it keeps, because that bridge holds its
+ * clients to nothing (found by reviews). Here what one client may cost the node is bounded, and so is their number:
  * <ul>
- *   <li>it read a frame of whatever length a client announced into memory before looking at it, so any client of the
- *       port could exhaust the node's memory before a token was checked. Here a frame is at most
- *       {@link #MAX_FRAME_BYTES}; a longer one is answered {@code frame_too_large} and the connection closed;</li>
- *   <li>it wrote every stored event to every registered client without looking: a consumer that stopped reading grew
- *       the node's memory by every event stored. Here a receiver more than {@code bridge.max-backlog-bytes} behind is
- *       reset (the events it misses are in the store; it may connect again);</li>
- *   <li>it answered every ping however many pongs waited unread. Here a client's frames are not read while more than
- *       that many bytes of answers wait for it.</li>
+ *   <li>a frame is at most {@link #MAX_FRAME_BYTES}: a longer one is answered {@code frame_too_large} at its length and
+ *       the connection closed (Vert.x's read any announced length into memory before a token was checked);</li>
+ *   <li>a client that more than {@code bridge.max-backlog-bytes} wait for, counted in bytes written and not yet taken
+ *       by the kernel, is reset at its next frame: a receiver that stopped reading (the events it misses are in the
+ *       store; it may connect again), and a client that sends pings and reads no pongs alike;</li>
+ *   <li>a client not registered on the stream for {@code bridge.register-timeout-ms} is closed
+ *       ({@code register_timeout}), and at most {@code bridge.max-connections} are open at once (one more is answered
+ *       {@code too_many_connections} and closed);</li>
+ *   <li>the stream has one bus consumer for all clients, registered with the first receiver, so registering and
+ *       unregistering cost no bus (and, clustered, no Hazelcast) work, and each event is encoded once.</li>
  * </ul>
- * Clients' faults (bad frames, resets) are not logged as errors: any client of the port could fill the log that way.
+ * What clients do wrong is logged as WARN at most once a second, with a count of the lines left out: any client of the
+ * port could otherwise fill the log.
+ *
+ * <p>Everything runs on the analytics verticle's event loop: the server is started from it, so its connections,
+ * the stream's consumer and the timer are all on it.
  */
 final class EventStreamBridge {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStreamBridge.class);
   static final int DEFAULT_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+  static final int DEFAULT_MAX_CONNECTIONS = 32;
+  static final long DEFAULT_REGISTER_TIMEOUT_MS = 10_000;
   /** A client sends only register, unregister and ping frames, a few hundred bytes with a token. */
   static final int MAX_FRAME_BYTES = 64 * 1024;
   /** The answer to a register frame without the token: the text Vert.x's bridge gave, which clients may match. */
   static final String NO_TOKEN = "blocked by bridgeEvent handler";
+  /** How long a closing connection may take to write its last answer before it is reset. */
+  private static final long CLOSING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final Vertx vertx;
   private final NetServer server;
   private final byte[] tokenDigest;
   private final int maxBacklogBytes;
-  private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+  private final int maxConnections;
+  private final long registerTimeoutNanos;
+  private final Set<Client> clients = new LinkedHashSet<>();
+  private final Set<Client> receivers = new LinkedHashSet<>();
+  /** The stream's one consumer, while some client receives it (dropped by the sweep once none does). */
+  private MessageConsumer<JsonObject> stream;
+  private long sweeper = -1;
+  private long lastWarning;
+  private int warningsLeftOut;
 
-  private EventStreamBridge(Vertx vertx, NetServerOptions options, byte[] tokenDigest, int maxBacklogBytes) {
+  private EventStreamBridge(Vertx vertx, NetServerOptions options, byte[] tokenDigest, int maxBacklogBytes, int maxConnections,
+      long registerTimeoutMillis) {
+    this.vertx = vertx;
     this.tokenDigest = tokenDigest;
     this.maxBacklogBytes = maxBacklogBytes;
-    this.server = vertx.createNetServer(options).connectHandler(socket -> new Client(vertx, socket));
+    this.maxConnections = maxConnections;
+    this.registerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(registerTimeoutMillis);
+    this.server = vertx.createNetServer(options).connectHandler(this::connected);
   }
 
-  /** One connection: its frames read one at a time, in order, on the verticle's event loop. */
+  private void connected(NetSocket socket) {
+    if (clients.size() >= maxConnections) {
+      warn("event stream bridge: a connection from {} was refused: {} are open (bridge.max-connections)", socket.remoteAddress(), clients.size());
+      socket.handler(ignored -> { });
+      socket.write(frame(err("too_many_connections")));
+      socket.close();
+      return;
+    }
+    clients.add(new Client(socket));
+  }
+
+  /** One connection: its frames read one at a time, in order. */
   private final class Client {
-    private final Vertx vertx;
     private final NetSocket socket;
     private final RecordParser frames = RecordParser.newFixed(4);
     /** The next frame's length, or -1 while its length is being read. */
     private int length = -1;
-    private volatile MessageConsumer<JsonObject> receiving;
-    /** Written by a stop, on the verticle's thread, as well. */
-    private volatile boolean closed;
+    /** Bytes written to the socket and not yet taken by the kernel. */
+    private long pending;
+    /** Since when it has not been receiving the stream (connected, or unregistered). */
+    private long notReceivingSince = System.nanoTime();
+    /** When a close was started (0: none); a close that has not ended a second later is made a reset. */
+    private long closingSince;
+    private boolean ended;
 
-    Client(Vertx vertx, NetSocket socket) {
-      this.vertx = vertx;
+    Client(NetSocket socket) {
       this.socket = socket;
-      clients.add(this);
-      socket.setWriteQueueMaxSize(maxBacklogBytes);
       frames.handler(this::record);
       socket.handler(frames);
-      socket.closeHandler(v -> end());
+      socket.closeHandler(v -> forget());
       socket.exceptionHandler(e -> LOG.debug("event stream bridge: client {}: {}", socket.remoteAddress(), e.toString()));
     }
 
     private void record(Buffer record) {
-      if (closed) return;
+      if (ended || closingSince != 0) return;
       if (length < 0) {
         length = record.getInt(0);
         if (length < 0 || length > MAX_FRAME_BYTES) {
-          LOG.warn("event stream bridge: the client at {} announced a frame of {} bytes (at most {}); its connection is closed",
+          warn("event stream bridge: the client at {} announced a frame of {} bytes (at most {}); its connection is closed",
               socket.remoteAddress(), Integer.toUnsignedLong(length), MAX_FRAME_BYTES);
-          answer(err("frame_too_large"));
-          end();
-          socket.close();
+          close("frame_too_large");
           return;
         }
         if (length > 0) {
@@ -102,15 +136,16 @@ final class EventStreamBridge {
           return;
         }
       }
+      boolean empty = length == 0;
       length = -1;
       frames.fixedSizeMode(4);
       JsonObject frame;
       try {
-        frame = record.length() == 0 ? null : record.toJsonObject();
+        frame = empty ? null : record.toJsonObject();
       } catch (DecodeException | ClassCastException e) {
         frame = null;
       }
-      if (frame == null) answer(err("invalid_json"));
+      if (frame == null) write(frame(err("invalid_json")));
       else handle(frame);
     }
 
@@ -118,23 +153,23 @@ final class EventStreamBridge {
       Object type = frame.getValue("type");
       Object address = frame.getValue("address");
       if ("ping".equals(type)) {
-        answer(new JsonObject().put("type", "pong"));
+        write(frame(new JsonObject().put("type", "pong")));
       } else if (!"register".equals(type) && !"unregister".equals(type) && !"send".equals(type) && !"publish".equals(type)) {
-        answer(err("unknown_type"));
+        write(frame(err("unknown_type")));
       } else if ("register".equals(type) && tokenDigest != null && !tokenMatches(frame)) {
-        LOG.warn("event stream bridge: a register frame from {} without the token was refused", socket.remoteAddress());
-        answer(err(NO_TOKEN));
+        warn("event stream bridge: a register frame from {} without the token was refused", socket.remoteAddress());
+        write(frame(err(NO_TOKEN)));
       } else if (!(address instanceof String)) {
-        answer(err("missing_address"));
+        write(frame(err("missing_address")));
       } else if (!Addresses.ANALYTICS_STREAM.equals(address) || "send".equals(type) || "publish".equals(type)) {
-        answer(err("access_denied")); // nothing a client sends reaches the bus
+        write(frame(err("access_denied"))); // nothing a client sends reaches the bus
       } else if ("register".equals(type)) {
-        if (receiving != null) answer(err("already_registered")); // one copy of each event per connection
-        else receiving = vertx.eventBus().consumer(Addresses.ANALYTICS_STREAM, this::deliver);
-      } else if (receiving == null) {
-        answer(err("unknown_address"));
+        if (!receivers.add(this)) write(frame(err("already_registered"))); // one copy of each event per connection
+        else if (stream == null) stream = vertx.eventBus().consumer(Addresses.ANALYTICS_STREAM, EventStreamBridge.this::deliver);
+      } else if (receivers.remove(this)) {
+        notReceivingSince = System.nanoTime();
       } else {
-        stopReceiving();
+        write(frame(err("unknown_address")));
       }
     }
 
@@ -144,59 +179,51 @@ final class EventStreamBridge {
       return token instanceof String t && MessageDigest.isEqual(ApiKeys.sha256(t), tokenDigest);
     }
 
-    private void deliver(Message<JsonObject> event) {
-      if (closed) return;
-      JsonObject headers = new JsonObject();
-      event.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
-      write(new JsonObject().put("type", "message").put("address", event.address()).put("headers", headers)
-          .put("body", event.body()).put("send", event.isSend()));
-      if (socket.writeQueueFull()) {
-        LOG.warn("event stream bridge: the consumer at {} is more than {} bytes behind; its connection is closed (the events it misses are in the store)",
+    /** Writes a frame, unless more than the bound already waits for this client: then it is reset instead. */
+    private void write(Buffer frame) {
+      if (ended) return;
+      if (pending > maxBacklogBytes) {
+        warn("event stream bridge: the client at {} is more than {} bytes behind; its connection is reset (the events it misses are in the store)",
             socket.remoteAddress(), maxBacklogBytes);
         abort();
+        return;
       }
+      int bytes = frame.length();
+      pending += bytes;
+      socket.write(frame).onComplete(written -> pending -= bytes);
     }
 
-    /** An answer to the client's own frame: its frames wait while its answers pile up unread. */
-    private void answer(JsonObject frame) {
-      write(frame);
-      if (socket.writeQueueFull() && !closed) {
-        socket.pause();
-        socket.drainHandler(v -> socket.resume());
-      }
+    /** Answers {@code message}, then closes; reset by the sweep if that has not ended in a second. */
+    private void close(String message) {
+      write(frame(err(message)));
+      if (ended) return; // reset instead: too far behind
+      receivers.remove(this);
+      closingSince = System.nanoTime();
+      socket.close();
     }
 
-    private void write(JsonObject frame) {
-      Buffer json = frame.toBuffer();
-      socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
-    }
-
-    private void stopReceiving() {
-      if (receiving != null) receiving.unregister();
-      receiving = null;
-    }
-
-    private void end() {
-      closed = true;
-      stopReceiving();
+    private void forget() {
+      ended = true;
+      receivers.remove(this);
       clients.remove(this);
     }
 
     /**
      * Closes at once with a reset, dropping what waits to be written: Vert.x's {@code close()} (and its connection
      * handler's, which a close of the whole channel passes through) writes everything queued first, which for a client
-     * that reads nothing is never. The close starts below Vert.x's handler, through Vert.x's internal socket interface,
-     * the one way to it. On the connection's own event loop, where a connection the client closed meanwhile is seen
-     * closed (stopping the node failed on one, found by a test run).
+     * that reads nothing is never. The close starts at the front of the pipeline, below Vert.x's handler (and TLS's,
+     * which would first try to send its own closing message), through Vert.x's internal socket interface, the one way
+     * to it; on the connection's own event loop, where a connection the client closed meanwhile is seen closed
+     * (stopping the node failed on one, found by a test run).
      */
     private void abort() {
-      end();
+      forget();
       if (socket instanceof io.vertx.core.internal.net.NetSocketInternal internal) {
-        io.netty.channel.ChannelHandlerContext context = internal.channelHandlerContext();
-        context.executor().execute(() -> {
-          if (!context.channel().isOpen()) return;
-          context.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-          context.close();
+        io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
+        channel.eventLoop().execute(() -> {
+          if (!channel.isOpen()) return;
+          channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+          channel.pipeline().firstContext().close();
         });
       } else {
         socket.close();
@@ -204,11 +231,64 @@ final class EventStreamBridge {
     }
   }
 
+  /** A stored batch, encoded once, to every receiver. */
+  private void deliver(Message<JsonObject> event) {
+    if (receivers.isEmpty()) return;
+    JsonObject headers = new JsonObject();
+    event.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
+    Buffer frame = frame(new JsonObject().put("type", "message").put("address", event.address()).put("headers", headers)
+        .put("body", event.body()).put("send", event.isSend()));
+    for (Client receiver : List.copyOf(receivers)) receiver.write(frame.copy());
+  }
+
+  /** Closes the clients that did not register in time, resets those whose close is stuck, drops an unused consumer. */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Client client : List.copyOf(clients)) {
+      if (client.closingSince != 0) {
+        if (now - client.closingSince > CLOSING_NANOS) client.abort();
+      } else if (!receivers.contains(client) && now - client.notReceivingSince > registerTimeoutNanos) {
+        client.close("register_timeout");
+      }
+    }
+    if (receivers.isEmpty() && stream != null) {
+      stream.unregister();
+      stream = null;
+    }
+  }
+
+  /** A WARN line, unless one was written less than a second ago: then it is counted, and the count told with the next. */
+  private void warn(String message, Object... args) {
+    long now = System.nanoTime();
+    if (lastWarning != 0 && now - lastWarning < TimeUnit.SECONDS.toNanos(1)) {
+      warningsLeftOut++;
+      return;
+    }
+    lastWarning = now;
+    if (warningsLeftOut > 0) {
+      LOG.warn(message + " (and {} such lines left out since the last one)", append(args, warningsLeftOut));
+      warningsLeftOut = 0;
+    } else {
+      LOG.warn(message, args);
+    }
+  }
+
+  private static Object[] append(Object[] args, Object last) {
+    Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = last;
+    return all;
+  }
+
   private static JsonObject err(String message) {
     return new JsonObject().put("type", "err").put("message", message);
   }
 
-  /** The bridge on {@code host:port}, with the token, TLS and backlog bound of the {@code bridge} section. */
+  private static Buffer frame(JsonObject json) {
+    Buffer bytes = json.toBuffer();
+    return Buffer.buffer(4 + bytes.length()).appendInt(bytes.length()).appendBuffer(bytes);
+  }
+
+  /** The bridge on {@code host:port}, with the token, TLS and bounds of the {@code bridge} section. */
   static Future<EventStreamBridge> start(Vertx vertx, String host, int port, JsonObject settings) {
     NetServerOptions server = new NetServerOptions();
     String token = settings.getString("token", "");
@@ -219,9 +299,16 @@ final class EventStreamBridge {
       return Future.failedFuture(e);
     }
     int maxBacklog = settings.getInteger("max-backlog-bytes", DEFAULT_MAX_BACKLOG_BYTES);
+    int maxConnections = settings.getInteger("max-connections", DEFAULT_MAX_CONNECTIONS);
+    long registerTimeout = settings.getLong("register-timeout-ms", DEFAULT_REGISTER_TIMEOUT_MS);
     if (maxBacklog < 1) return Future.failedFuture(new IllegalArgumentException("bridge.max-backlog-bytes must be 1 or more, got " + maxBacklog));
-    EventStreamBridge started = new EventStreamBridge(vertx, server, token.isBlank() ? null : ApiKeys.sha256(token), maxBacklog);
-    return started.server.listen(port, host).map(s -> started);
+    if (maxConnections < 1) return Future.failedFuture(new IllegalArgumentException("bridge.max-connections must be 1 or more, got " + maxConnections));
+    if (registerTimeout < 1) return Future.failedFuture(new IllegalArgumentException("bridge.register-timeout-ms must be 1 or more, got " + registerTimeout));
+    EventStreamBridge started = new EventStreamBridge(vertx, server, token.isBlank() ? null : ApiKeys.sha256(token), maxBacklog, maxConnections,
+        registerTimeout);
+    long period = Math.max(10, Math.min(1000, registerTimeout / 5));
+    started.sweeper = vertx.setPeriodic(period, id -> started.sweep()); // here, on the verticle's event loop
+    return started.server.listen(port, host).map(s -> started).onFailure(e -> vertx.cancelTimer(started.sweeper));
   }
 
   static Future<EventStreamBridge> start(Vertx vertx, String host, int port) {
@@ -230,7 +317,10 @@ final class EventStreamBridge {
 
   /** Stops: the server's close, like a socket's, would wait for a stalled client's queue, so clients are reset first. */
   Future<Void> close() {
-    clients.forEach(Client::abort);
+    if (sweeper >= 0) vertx.cancelTimer(sweeper);
+    if (stream != null) stream.unregister();
+    stream = null;
+    List.copyOf(clients).forEach(Client::abort);
     return server.close();
   }
 }

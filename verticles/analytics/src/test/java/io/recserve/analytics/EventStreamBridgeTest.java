@@ -169,58 +169,72 @@ class EventStreamBridgeTest {
 
   /**
    * Found by a review: Vert.x's bridge answered every ping, however many answers waited unread, so a client that sends
-   * and never reads grew the node's memory by every pong. Its frames are no longer read while more than
-   * {@code bridge.max-backlog-bytes} wait for it: its sending stalls. Once it reads, every ping is answered.
+   * and never reads grew the node's memory by every pong. Once more than {@code bridge.max-backlog-bytes} wait for it,
+   * it is reset.
    */
   @Test
   @org.junit.jupiter.api.Timeout(60)
-  void aClientThatSendsAndNeverReadsIsNoLongerRead(Vertx vertx) throws Exception {
+  void aClientThatSendsAndNeverReadsIsReset(Vertx vertx) throws Exception {
     int port = deployWithBridge(vertx, new JsonObject().put("max-backlog-bytes", 65_536));
     byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    int frame = 4 + ping.length; // a pong frame has the same length: {"type":"pong"}
-    java.nio.ByteBuffer pings = java.nio.ByteBuffer.allocate(frame * 4096);
+    java.nio.ByteBuffer pings = java.nio.ByteBuffer.allocate((4 + ping.length) * 4096);
     while (pings.hasRemaining()) pings.putInt(ping.length).put(ping);
     long cap = 32L * 1024 * 1024;
-    try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
-        java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
-      channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
-      channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
-      channel.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-      channel.configureBlocking(false);
-      java.nio.channels.SelectionKey key = channel.register(selector, java.nio.channels.SelectionKey.OP_WRITE);
-      long sent = 0;
-      boolean stalled = false;
-      while (sent < cap && !stalled) { // sends pings, reads nothing
-        if (!pings.hasRemaining()) pings.clear();
-        int n = channel.write(pings);
-        sent += n;
-        // no room to send for 2 s: the node stopped reading (before, it read on and queued every pong)
-        if (n == 0) stalled = selector.select(2000) == 0;
-        selector.selectedKeys().clear();
+    long sent = 0;
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+      java.io.OutputStream out = socket.getOutputStream();
+      try {
+        for (; sent < cap; sent += pings.capacity()) out.write(pings.array()); // reads nothing
+      } catch (java.net.SocketException reset) {
+        assertThat(reset.getMessage()).containsAnyOf("reset", "Broken pipe");
       }
-      assertThat(stalled).as("sending stalled, %d bytes sent", sent).isTrue();
-      assertThat(sent).isLessThan(cap);
-
-      // Now it reads: the node goes on, and every ping sent is answered (the last one completed first).
-      java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(new byte[(int) ((frame - sent % frame) % frame)]);
-      rest.put(pings.duplicate().position((int) (sent % pings.capacity())).limit((int) (sent % pings.capacity()) + rest.capacity())).flip();
-      long expected = (sent + rest.remaining()) / frame * frame;
-      long received = 0;
-      java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(65_536);
-      key.interestOps(java.nio.channels.SelectionKey.OP_READ | (rest.hasRemaining() ? java.nio.channels.SelectionKey.OP_WRITE : 0));
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(40);
-      while (received < expected && System.nanoTime() < deadline) {
-        selector.select(1000);
-        selector.selectedKeys().clear();
-        if (rest.hasRemaining()) channel.write(rest);
-        if (!rest.hasRemaining()) key.interestOps(java.nio.channels.SelectionKey.OP_READ);
-        in.clear();
-        int n = channel.read(in);
-        assertThat(n).as("the connection's end after %d of %d bytes", received, expected).isNotNegative();
-        received += n;
-      }
-      assertThat(received).as("bytes of pongs").isEqualTo(expected);
     }
+    assertThat(sent).as("bytes of pings sent before the reset").isLessThan(cap); // before, all 32 MB were read and answered
+  }
+
+  /**
+   * Found by a review: a client could hold a connection for ever without registering, and open as many as it liked.
+   * One not registered within {@code bridge.register-timeout-ms} is closed; one beyond {@code bridge.max-connections}
+   * is refused; a registered one stays.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void connectionsAreBoundedInNumberAndInTimeWithoutRegistering(Vertx vertx) throws Exception {
+    int port = deployWithBridge(vertx, new JsonObject().put("max-connections", 2).put("register-timeout-ms", 300));
+    try (java.net.Socket receiver = new java.net.Socket("127.0.0.1", port); java.net.Socket idle = new java.net.Socket("127.0.0.1", port)) {
+      receiver.setSoTimeout(10_000);
+      idle.setSoTimeout(10_000);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(receiver.getOutputStream());
+      java.io.DataInputStream in = new java.io.DataInputStream(receiver.getInputStream());
+      writeFrame(out, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_STREAM));
+      writeFrame(out, new JsonObject().put("type", "ping"));
+      assertThat(readFrame(in)).isEqualTo(new JsonObject().put("type", "pong"));
+      try (java.net.Socket third = new java.net.Socket("127.0.0.1", port)) { // both others still open
+        third.setSoTimeout(10_000);
+        java.io.DataInputStream thirdIn = new java.io.DataInputStream(third.getInputStream());
+        assertThat(readFrame(thirdIn)).isEqualTo(new JsonObject().put("type", "err").put("message", "too_many_connections"));
+        assertThat(thirdIn.read()).isEqualTo(-1);
+      }
+      java.io.DataInputStream idleIn = new java.io.DataInputStream(idle.getInputStream());
+      assertThat(readFrame(idleIn)).isEqualTo(new JsonObject().put("type", "err").put("message", "register_timeout"));
+      assertThat(idleIn.read()).isEqualTo(-1);
+      writeFrame(out, new JsonObject().put("type", "ping")); // the registered one, connected as long, stays
+      assertThat(readFrame(in)).isEqualTo(new JsonObject().put("type", "pong"));
+    }
+  }
+
+  private static void writeFrame(java.io.DataOutputStream out, JsonObject frame) throws java.io.IOException {
+    byte[] bytes = frame.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static JsonObject readFrame(java.io.DataInputStream in) throws java.io.IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    return new JsonObject(Buffer.buffer(bytes));
   }
 
   /**
