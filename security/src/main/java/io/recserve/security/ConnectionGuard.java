@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The header-read timeout Vert.x lacks: a connection must deliver a complete request head within {@code timeout}
  * of opening and, kept alive, within {@code timeout} of its previous answer; otherwise it is closed, without an
- * answer (there is no request to answer yet). Vert.x's idle timeout does treat a half-sent head as silence (its idle
+ * answer (there is no request to answer yet). The body then must be complete within {@code timeout} of the head, or
+ * the connection is closed too: a body trickled a byte now and then held its connection for as long as the client
+ * wished (found by a hostile run, which held 20,000 that way, every file the node could open). Vert.x's idle timeout does treat a half-sent head as silence (its idle
  * handler sits behind the HTTP decoder, which passes nothing on before a head is complete), but it is one budget for
  * every kind of silence; this one bounds the head alone, and still holds with the idle timeout off.
  *
@@ -30,7 +32,10 @@ public final class ConnectionGuard {
 
   /** One connection: either a deadline for its next request head, or the request being answered. */
   private static final class Watch {
-    /** {@link System#nanoTime()} by which a request head must arrive; meaningful only while {@code serving} is null. */
+    /**
+     * {@link System#nanoTime()} by which a request head must arrive while {@code serving} is null; by which its body
+     * must have arrived while it is not.
+     */
     long deadline;
     HttpServerRequest serving;
   }
@@ -73,7 +78,10 @@ public final class ConnectionGuard {
   /** A request whose head is complete, before it is handled: no deadline until its answer is written. */
   private void headReceived(HttpServerRequest request) {
     Watch watch = open.get(request.connection());
-    if (watch != null) watch.serving = request;
+    if (watch != null) {
+      watch.serving = request;
+      watch.deadline = System.nanoTime() + timeoutNanos;
+    }
   }
 
   private void sweep() {
@@ -85,6 +93,9 @@ public final class ConnectionGuard {
         if (watch.serving.response().ended()) { // answered: the next head is due from now
           watch.serving = null;
           watch.deadline = now + timeoutNanos;
+        } else if (!watch.serving.isEnded() && now - watch.deadline >= 0) { // its body is still coming
+          it.remove();
+          entry.getKey().close();
         }
       } else if (now - watch.deadline >= 0) {
         it.remove();

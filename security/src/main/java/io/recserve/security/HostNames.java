@@ -1,6 +1,5 @@
 package io.recserve.security;
 
-import io.vertx.core.MultiMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -38,17 +37,6 @@ public final class HostNames {
     host = normal(host);
     return IPV4.matcher(host).matches() || names.contains(host);
   }
-
-  /**
-   * Whether a request carries more than one {@code Host} header, which RFC 9112 (3.2) answers with a 400: two parties
-   * reading different ones (a proxy the last, this check the first) would disagree on the site asked for.
-   */
-  public static boolean repeated(MultiMap headers) {
-    return headers.getAll("host").size() > 1;
-  }
-
-  /** What both listeners answer such a request (400 {@code bad_request}). */
-  public static final String REPEATED = "a request carries one Host header, this one has more";
 
   /** Whether a listener's host setting is a loopback address, which only this machine's clients can reach. */
   public static boolean loopback(String listenerHost) {

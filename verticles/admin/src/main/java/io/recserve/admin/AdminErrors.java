@@ -14,6 +14,16 @@ final class AdminErrors {
     ctx.response().end(new JsonObject().put("error", code).put("message", message).toBuffer());
   }
 
+  /** The same, then the connection closed once the answer is written. */
+  static void sendAndClose(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      ctx.request().connection().close();
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
+        .end(new JsonObject().put("error", code).put("message", message).toBuffer()).onComplete(ar -> ctx.request().connection().close());
+  }
+
   /**
    * 405 {@code method_not_allowed} with an {@code Allow} header (RFC 9110 asks for one): the methods of the router's
    * routes whose path matches ({@code :name} matches one segment, a trailing {@code *} the rest; a route of a regular

@@ -5,6 +5,7 @@ import io.recserve.contract.FailureCodes;
 import io.recserve.contract.RatedRequest;
 import io.recserve.contract.TimeSeriesRequest;
 import io.recserve.security.HostNames;
+import io.recserve.security.RequestHead;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -92,10 +93,11 @@ final class ConsoleRoutes {
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
-      if (HostNames.repeated(ctx.request().headers())) {
-        AdminErrors.send(ctx, 400, "bad_request", HostNames.REPEATED, null);
+      if (RequestHead.repeatedHost(ctx.request())) {
+        AdminErrors.sendAndClose(ctx, 400, "bad_request", RequestHead.REPEATED_HOST);
         return;
       }
+      RequestHead.closeAfterIfChunked(ctx.request());
       if (!hostNames.allowed(host(ctx))) {
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;

@@ -113,6 +113,17 @@ class ConsoleRoutesTest {
       new java.io.DataInputStream(socket.getInputStream()).readFully(head);
       assertThat(new String(head, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 400");
     }
+    // Found by a hostile run: Content-Length and Transfer-Encoding together were answered and the connection kept, so
+    // the request after them (smuggled past a proxy going by the other header) was answered too (RFC 9112, 6.3). Now
+    // the first is answered, and the connection closed.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).containsIgnoringCase("connection: close").doesNotContain("200 OK"); // (503 here: no HTTP node behind)
+      assertThat(answer.split("HTTP/1.1 ", -1)).as("one answer, then the end of the connection").hasSize(2);
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import io.recserve.security.Guard;
 import io.recserve.security.HostNames;
 import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
+import io.recserve.security.RequestHead;
 import io.recserve.security.TlsFiles;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
@@ -162,18 +163,20 @@ public final class HttpVerticle extends VerticleBase {
    * A request whose Host names another site is answered 403 and its connection closed: through DNS rebinding, a web
    * page in a browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile
    * run on the management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a
-   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time. A
-   * request with two Host headers is a 400 on any listener (RFC 9112), its connection closed.
+   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time. Heads two
+   * parties could read differently are handled first ({@link RequestHead}): two Host headers a 400, its connection
+   * closed; a Transfer-Encoding answered, then its connection closed.
    */
   private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, HostNames hosts) {
-    ApiError twice = new ApiError(400, "bad_request", HostNames.REPEATED, null, null);
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
+    ApiError twice = new ApiError(400, "bad_request", RequestHead.REPEATED_HOST, null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
     return request -> {
-      if (HostNames.repeated(request.headers())) {
+      if (RequestHead.repeatedHost(request)) {
         ErrorMapping.sendAndClose(request, twice);
         return;
       }
+      RequestHead.closeAfterIfChunked(request);
       String host = request.getHeader("host");
       if (hosts != null && host != null && !host.equals(passed[0])) {
         if (!hosts.allowed(host)) {

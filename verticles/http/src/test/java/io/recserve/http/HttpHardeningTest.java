@@ -224,6 +224,54 @@ class HttpHardeningTest {
     }
   }
 
+  /**
+   * Found by a hostile run: once a head was complete, its body could trickle for as long as the client wished (20,000
+   * connections held that way took every file the node could open). The body must be complete within the header
+   * timeout of its head.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aConnectionTricklingItsBodyIsClosedAfterTheHeaderTimeout(Vertx vertx) throws Exception {
+    deploy(vertx, 5000, 600);
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      long started = System.nanoTime();
+      long timer = vertx.setPeriodic(100, id -> { // one body byte every 100 ms: never idle, never complete
+        try {
+          out.write(' ');
+          out.flush();
+        } catch (IOException e) {
+          vertx.cancelTimer(id);
+        }
+      });
+      try {
+        assertThat(readToEof(socket, 10_000)).isEmpty();
+      } finally {
+        vertx.cancelTimer(timer);
+      }
+      assertThat(since(started)).isBetween(500L, 4000L);
+    }
+  }
+
+  /**
+   * Found by a hostile run: a request with both Content-Length and Transfer-Encoding was answered and its connection
+   * kept, which RFC 9112 (6.3) forbids: behind a proxy that reads the other header, the rest of the connection is a
+   * request smuggled past it. It is answered (by its Transfer-Encoding: here an empty body, a 400), and the connection
+   * closed, the request after it unread.
+   */
+  @Test
+  void aRequestWithBothContentLengthAndTransferEncodingIsAnsweredAndItsConnectionClosed(Vertx vertx) throws Exception {
+    deploy(vertx, 5000, 5000);
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      String all = new String(readToEof(socket, 5000), StandardCharsets.ISO_8859_1);
+      assertThat(all).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close").doesNotContain("200 OK");
+    }
+  }
+
   @Test
   void keptAliveConnectionsServeRequestsAndTheNextHeadAlsoHasTheHeaderTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 5000, 600);
