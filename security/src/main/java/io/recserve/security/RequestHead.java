@@ -22,6 +22,26 @@ public final class RequestHead {
   private RequestHead() {
   }
 
+  /** Why the HTTP parser refused a request: its status, error code and message. */
+  public record Unparsable(int status, String code, String message) {
+  }
+
+  /**
+   * A request whose head the HTTP parser refused (a server's invalid-request handler): request line over
+   * {@code maxLine} bytes 414, headers over {@code maxHeaders} bytes 431, anything else malformed 400. Both listeners
+   * answer it as JSON, in their own error shape, and close the connection.
+   */
+  public static Unparsable unparsable(HttpServerRequest request, int maxLine, int maxHeaders) {
+    Throwable cause = request.decoderResult().cause();
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      return new Unparsable(414, "uri_too_long", "the request line exceeds " + maxLine + " bytes");
+    }
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      return new Unparsable(431, "headers_too_large", "the request headers exceed " + maxHeaders + " bytes");
+    }
+    return new Unparsable(400, "bad_request", "malformed HTTP request line or headers");
+  }
+
   /** Whether a request carries more than one {@code Host} header. */
   public static boolean repeatedHost(HttpServerRequest request) {
     return request.headers().getAll("host").size() > 1;

@@ -16,12 +16,17 @@ final class AdminErrors {
 
   /** The same, then the connection closed once the answer is written. */
   static void sendAndClose(RoutingContext ctx, int status, String code, String message) {
-    if (ctx.response().ended()) {
-      ctx.request().connection().close();
+    sendAndClose(ctx.request(), status, code, message);
+  }
+
+  /** The same for a request no router saw (one the HTTP parser refused). */
+  static void sendAndClose(io.vertx.core.http.HttpServerRequest request, int status, String code, String message) {
+    if (request.response().ended()) {
+      request.connection().close();
       return;
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
-        .end(new JsonObject().put("error", code).put("message", message).toBuffer()).onComplete(ar -> ctx.request().connection().close());
+    request.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
+        .end(new JsonObject().put("error", code).put("message", message).toBuffer()).onComplete(ar -> request.connection().close());
   }
 
   /**

@@ -10,6 +10,7 @@ import io.recserve.security.ConnectionGuard;
 import io.recserve.security.Guard;
 import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
+import io.recserve.security.RequestHead;
 import io.recserve.security.Role;
 import io.recserve.security.TlsFiles;
 import io.recserve.security.HostNames;
@@ -116,7 +117,11 @@ public final class AdminVerticle extends VerticleBase {
   /** Binds {@code port}, or the next one when it is taken, {@code left} tries in all. */
   private Future<Integer> listen(HttpServerOptions options, Router router, int first, int port, int left) {
     HttpServer candidate = vertx.createHttpServer(new HttpServerOptions(options).setPort(port))
-        .requestHandler(guard == null ? router : guard.wrap(router));
+        .requestHandler(guard == null ? router : guard.wrap(router))
+        .invalidRequestHandler(request -> { // JSON, as every other answer here (Vert.x's own have no body)
+          RequestHead.Unparsable refused = RequestHead.unparsable(request, options.getMaxInitialLineLength(), options.getMaxHeaderSize());
+          AdminErrors.sendAndClose(request, refused.status(), refused.code(), refused.message());
+        });
     if (guard != null) {
       candidate.connectionHandler(connection -> {
         guard.opened(connection);

@@ -159,6 +159,22 @@ class ConsoleRoutesTest {
     }
   }
 
+  /** Found by a hostile run: what the HTTP parser refuses was answered with Vert.x's empty bodies, not the JSON of every other answer. */
+  @Test
+  void whatTheParserRefusesIsAnsweredAsJson(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject());
+    for (String[] c : new String[][] {{"GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "414", "uri_too_long"},
+        {"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n", "431", "headers_too_large"}}) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(c[0].getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // then closed
+        assertThat(answer).contains(" " + c[1] + " ").containsIgnoringCase("content-type: application/json");
+        assertThat(new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)).getString("error")).isEqualTo(c[2]);
+      }
+    }
+  }
+
   /** Found by a hostile run: a bad percent-escape in the query was a 500 with an ERROR line, in the path a plain-text 400. */
   @Test
   void aBadPercentEscapeIsAJson400WithNoErrorLine(Vertx vertx) throws Exception {

@@ -1,7 +1,5 @@
 package io.recserve.http;
 
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.recserve.contract.FailureCodes;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -122,18 +120,10 @@ final class ErrorMapping {
     response.end(e.toJson().toBuffer()).onComplete(ar -> request.connection().close());
   }
 
-  /**
-   * A request whose head the HTTP parser refused (the server's invalid-request handler): request line over
-   * {@code maxLine} bytes 414, headers over {@code maxHeaders} bytes 431, anything else malformed 400.
-   */
+  /** A request whose head the HTTP parser refused (the server's invalid-request handler), as {@link io.recserve.security.RequestHead} classes it. */
   static ApiError invalidRequest(HttpServerRequest request, int maxLine, int maxHeaders) {
-    Throwable cause = request.decoderResult().cause();
-    if (cause instanceof TooLongHttpLineException) {
-      return new ApiError(414, "uri_too_long", "the request line exceeds " + maxLine + " bytes", null, null);
-    }
-    if (cause instanceof TooLongHttpHeaderException) {
-      return new ApiError(431, "headers_too_large", "the request headers exceed " + maxHeaders + " bytes", null, null);
-    }
-    return new ApiError(400, "bad_request", "malformed HTTP request line or headers", null, null);
+    io.recserve.security.RequestHead.Unparsable refused = io.recserve.security.RequestHead.unparsable(request, maxLine, maxHeaders);
+    return new ApiError(refused.status(), refused.code(), refused.message(), null, null);
   }
+
 }
