@@ -7,6 +7,7 @@ import io.recserve.contract.NodeIdentity;
 import io.recserve.contract.SummaryRequest;
 import io.recserve.security.Audit;
 import io.recserve.security.ConnectionGuard;
+import io.recserve.security.ConnectionLimit;
 import io.recserve.security.Guard;
 import io.recserve.security.KeyRing;
 import io.recserve.security.RateLimits;
@@ -19,6 +20,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
@@ -56,6 +58,8 @@ public final class AdminVerticle extends VerticleBase {
   private KeyRing keys;
   /** Closes a connection whose request head does not complete in time; null with http.header-timeout-ms 0. */
   private ConnectionGuard guard;
+  /** {@code admin.max-connections}; null with 0. */
+  private ConnectionLimit limit;
   private volatile int port = -1;
   private DeliveryOptions local;
   private DeliveryOptions shared;
@@ -92,6 +96,8 @@ public final class AdminVerticle extends VerticleBase {
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     long headerMillis = http.getLong("header-timeout-ms", 10_000L);
     guard = headerMillis > 0 ? new ConnectionGuard(vertx, headerMillis) : null;
+    int maxConnections = admin.getInteger("max-connections", 256);
+    limit = maxConnections > 0 ? ConnectionLimit.shared(vertx, "admin", maxConnections) : null;
     try {
       PemKeyCertOptions tls = TlsFiles.keyCert(admin.getJsonObject("tls"), "admin.tls");
       if (tls != null) options.setSsl(true).setKeyCertOptions(tls);
@@ -122,12 +128,7 @@ public final class AdminVerticle extends VerticleBase {
           RequestHead.Unparsable refused = RequestHead.unparsable(request, options.getMaxInitialLineLength(), options.getMaxHeaderSize());
           AdminErrors.sendAndClose(request, refused.status(), refused.code(), refused.message());
         });
-    if (guard != null) {
-      candidate.connectionHandler(connection -> {
-        guard.opened(connection);
-        connection.closeHandler(v -> guard.closed(connection));
-      });
-    }
+    if (guard != null || limit != null) candidate.connectionHandler(this::opened);
     return candidate.listen().map(s -> {
       server = s;
       this.port = s.actualPort();
@@ -139,6 +140,22 @@ public final class AdminVerticle extends VerticleBase {
       }
       return listen(options, router, first, port + 1, left - 1);
     });
+  }
+
+  /**
+   * A new connection, for the header guard and the connection bound ({@code admin.max-connections}). One beyond the
+   * bound is closed at once, unanswered: every connection held is a file of the node's, and the public listener's 503
+   * waits for a request, up to the header timeout (found by a hostile run, which filled every file the node could open
+   * through this listener). A connection holds one close handler, so it is set here.
+   */
+  private void opened(HttpConnection connection) {
+    if (limit != null) limit.opened(connection);
+    if (guard != null) guard.opened(connection);
+    connection.closeHandler(v -> {
+      if (limit != null) limit.closed(connection);
+      if (guard != null) guard.closed(connection);
+    });
+    if (limit != null && limit.refuses(connection)) connection.close();
   }
 
   private static boolean inUse(Throwable e) {

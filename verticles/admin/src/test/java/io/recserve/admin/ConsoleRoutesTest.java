@@ -159,6 +159,33 @@ class ConsoleRoutesTest {
     }
   }
 
+  /**
+   * Found by a hostile run: the management listener took every connection offered, and 20,000 held open took every
+   * file the node could open. One beyond admin.max-connections is closed at once; once one closes, another is taken.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void connectionsBeyondTheBoundAreClosedAtOnce(Vertx vertx) throws Exception {
+    int port = start(vertx, new JsonObject().put("admin", new JsonObject().put("max-connections", 2)));
+    try (java.net.Socket first = new java.net.Socket("127.0.0.1", port); java.net.Socket second = new java.net.Socket("127.0.0.1", port)) {
+      for (java.net.Socket open : List.of(first, second)) { // both taken: each answers
+        open.setSoTimeout(5000);
+        open.getOutputStream().write("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(new String(open.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 ");
+      }
+      try (java.net.Socket third = new java.net.Socket("127.0.0.1", port)) {
+        third.setSoTimeout(5000);
+        try {
+          assertThat(third.getInputStream().read()).as("the end of the connection, unanswered").isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+          // closed by a reset: as good
+        }
+      }
+    }
+    io.recserve.testing.Eventually.until(java.time.Duration.ofSeconds(10), "a connection taken again once the others closed",
+        () -> get(vertx, port, "/ready").statusCode() > 0);
+  }
+
   /** Found by a hostile run: what the HTTP parser refuses was answered with Vert.x's empty bodies, not the JSON of every other answer. */
   @Test
   void whatTheParserRefusesIsAnsweredAsJson(Vertx vertx) throws Exception {
