@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * of opening and, kept alive, within {@code timeout} of its previous answer; otherwise it is closed, without an
  * answer (there is no request to answer yet). The body then must be complete within {@code timeout} of the head, or
  * the connection is closed too: a body trickled a byte now and then held its connection for as long as the client
- * wished (found by a hostile run, which held 20,000 that way, every file the node could open). Vert.x's idle timeout does treat a half-sent head as silence (its idle
- * handler sits behind the HTTP decoder, which passes nothing on before a head is complete), but it is one budget for
- * every kind of silence; this one bounds the head alone, and still holds with the idle timeout off.
+ * wished (found by a hostile run, which held 20,000 that way, every file the node could open). Vert.x's idle timeout
+ * does treat a half-sent head as silence (its idle handler sits behind the HTTP decoder, which passes nothing on before
+ * a head is complete), but it is one budget for every kind of silence; this one bounds the head and the body alone,
+ * and still holds with the idle timeout off.
  *
  * <p>Both listeners use it, the public one ({@code HttpVerticle}) and the management one ({@code AdminVerticle}), with
  * {@code http.header-timeout-ms}. One instance per verticle instance, used only on its event loop. Per request it costs
@@ -75,7 +76,7 @@ public final class ConnectionGuard {
     open.remove(connection);
   }
 
-  /** A request whose head is complete, before it is handled: no deadline until its answer is written. */
+  /** A request whose head is complete, before it is handled: its body is due from now, its answer has no deadline. */
   private void headReceived(HttpServerRequest request) {
     Watch watch = open.get(request.connection());
     if (watch != null) {

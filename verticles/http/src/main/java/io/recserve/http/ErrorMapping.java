@@ -120,7 +120,7 @@ final class ErrorMapping {
     response.end(e.toJson().toBuffer()).onComplete(ar -> request.connection().close());
   }
 
-  /** A request whose head the HTTP parser refused (the server's invalid-request handler), as {@link io.recserve.security.RequestHead} classes it. */
+  /** A request whose head the HTTP parser refused (the server's invalid-request handler), as {@code RequestHead} classes it. */
   static ApiError invalidRequest(HttpServerRequest request, int maxLine, int maxHeaders) {
     io.recserve.security.RequestHead.Unparsable refused = io.recserve.security.RequestHead.unparsable(request, maxLine, maxHeaders);
     return new ApiError(refused.status(), refused.code(), refused.message(), null, null);
