@@ -3,21 +3,25 @@ package io.recserve.security;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Request heads that two parties on the way (a proxy, this node) could read differently. Both listeners call these
+ * Request heads that two parties on the way (a proxy, this node) could read differently. Both listeners look at these
  * first:
  * <ul>
  *   <li>more than one {@code Host} (RFC 9112, 3.2) is a 400 {@code bad_request}, the connection closed: a proxy reading
  *       the last and this node's check the first would disagree on the site asked for;</li>
- *   <li>a {@code Transfer-Encoding}: the request is read by it and answered, and then the connection is closed. With
- *       a {@code Content-Length} beside it, RFC 9112 (6.3) asks for that close, since behind a proxy going by the
- *       length the rest of the connection is a request smuggled past it (found by a hostile run: answered, and the
- *       connection kept). Netty drops the {@code Content-Length} of such a head before anyone sees it, so every
- *       request with a {@code Transfer-Encoding} is treated so; a client sending its body chunked (rare for bodies of a
- *       few hundred bytes) opens a new connection for its next request.</li>
+ *   <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked} is a 400 and the connection closed (RFC
+ *       9112, 6.1): the body's length cannot be known, and Netty would read the body as the next request (found by a
+ *       hostile run);</li>
+ *   <li>a {@code chunked} request is read by its chunks and answered, and then the connection is closed. With a
+ *       {@code Content-Length} beside it, RFC 9112 (6.3) asks for that close, since behind a proxy going by the length
+ *       the rest of the connection is a request smuggled past it (found by a hostile run: answered, and the connection
+ *       kept). Netty drops the {@code Content-Length} of such a head before anyone sees it, so every chunked request is
+ *       treated so; a client sending its body chunked (rare for bodies of a few hundred bytes) opens a new connection
+ *       for its next request.</li>
  * </ul>
  */
 public final class RequestHead {
   public static final String REPEATED_HOST = "a request carries one Host header, this one has more";
+  public static final String UNKNOWN_LENGTH = "a request's Transfer-Encoding must end in chunked";
 
   private RequestHead() {
   }
@@ -47,12 +51,42 @@ public final class RequestHead {
     return request.headers().getAll("host").size() > 1;
   }
 
+  /** Whether a request's body comes in chunks ({@code Transfer-Encoding}): its connection is closed once it is answered. */
+  public static boolean chunked(HttpServerRequest request) {
+    return request.headers().contains("transfer-encoding");
+  }
+
   /**
-   * Closes the connection once the answer to {@code request} is written when it carries a {@code Transfer-Encoding},
-   * and says so in the answer ({@code Connection: close}).
+   * One listener's connections (on one event loop) that carried a chunked request: nothing after it is answered on
+   * them. Closing once its answer is written does not do: Vert.x takes the next pipelined request as soon as the answer
+   * is ended, before the close (found by a hostile run on a running node).
    */
-  public static void closeAfterIfChunked(HttpServerRequest request) {
-    if (!request.headers().contains("transfer-encoding")) return;
-    request.response().putHeader("connection", "close").endHandler(v -> request.connection().close());
+  public static final class AfterChunked {
+    private final java.util.Set<io.vertx.core.http.HttpConnection> closing = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
+    /**
+     * False for a request that follows a chunked one on its connection: the connection is then closed, and the request
+     * not answered. A chunked request is admitted, marked, and its answer says {@code Connection: close}.
+     */
+    public boolean admit(HttpServerRequest request) {
+      io.vertx.core.http.HttpConnection connection = request.connection();
+      if (closing.contains(connection)) {
+        connection.close();
+        return false;
+      }
+      if (chunked(request)) {
+        closing.add(connection);
+        request.response().putHeader("connection", "close");
+      }
+      return true;
+    }
+  }
+
+  /** Whether a request has a {@code Transfer-Encoding} whose last coding is not {@code chunked}. */
+  public static boolean unknownLength(HttpServerRequest request) {
+    java.util.List<String> lines = request.headers().getAll("transfer-encoding");
+    if (lines.isEmpty()) return false;
+    String last = lines.get(lines.size() - 1);
+    return !last.substring(last.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
   }
 }

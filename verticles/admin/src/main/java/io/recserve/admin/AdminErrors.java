@@ -26,7 +26,8 @@ final class AdminErrors {
       return;
     }
     request.response().setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
-        .end(new JsonObject().put("error", code).put("message", message).toBuffer()).onComplete(ar -> request.connection().close());
+        .end(new JsonObject().put("error", code).put("message", message).toBuffer());
+    request.connection().close(); // now: once written, the next pipelined request would have been taken (ErrorMapping)
   }
 
   /**

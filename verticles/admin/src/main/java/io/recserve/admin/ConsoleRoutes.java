@@ -90,6 +90,7 @@ final class ConsoleRoutes {
    * (DNS rebinding, {@link HostNames}), and cross-site writes refused.
    */
   void headers(Router router, HostNames hostNames) {
+    RequestHead.AfterChunked afterChunked = new RequestHead.AfterChunked(); // one listener, one event loop
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
@@ -97,7 +98,12 @@ final class ConsoleRoutes {
         AdminErrors.sendAndClose(ctx, 400, "bad_request", RequestHead.REPEATED_HOST);
         return;
       }
-      RequestHead.closeAfterIfChunked(ctx.request());
+      if (RequestHead.unknownLength(ctx.request())) {
+        AdminErrors.sendAndClose(ctx, 400, "bad_request", RequestHead.UNKNOWN_LENGTH);
+        return;
+      }
+      if (!afterChunked.admit(ctx.request())) return; // answered, then the connection closed (RequestHead)
+      if (RequestHead.chunked(ctx.request())) ctx.addEndHandler(v -> ctx.request().connection().close());
       if (!hostNames.allowed(host(ctx))) {
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;

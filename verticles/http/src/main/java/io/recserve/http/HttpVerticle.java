@@ -126,6 +126,12 @@ public final class HttpVerticle extends VerticleBase {
         if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("{} {}: the client left mid-request", ctx.request().method(), ctx.request().path());
         else ctx.next();
       });
+      // A chunked request is answered, then its connection closed (RequestHead; hostChecked refuses what follows it).
+      // Through the routing context's end handlers: the response's own is vertx-web's, which replaces one set before.
+      router.route().handler(ctx -> {
+        if (RequestHead.chunked(ctx.request())) ctx.addEndHandler(v -> ctx.request().connection().close());
+        ctx.next();
+      });
       HttpMetrics metrics = HttpMetrics.of(registry);
       if (metrics != null) router.route().handler(metrics);
       OpsRoutes ops = new OpsRoutes(checks, openApi);
@@ -164,19 +170,25 @@ public final class HttpVerticle extends VerticleBase {
    * page in a browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile
    * run on the management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a
    * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time. Heads two
-   * parties could read differently are handled first ({@link RequestHead}): two Host headers a 400, its connection
-   * closed; a Transfer-Encoding answered, then its connection closed.
+   * parties could read differently are handled first ({@link RequestHead}): two Host headers or a Transfer-Encoding
+   * not ending in chunked a 400, its connection closed; nothing after a chunked request answered on its connection.
    */
   private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, HostNames hosts) {
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
     ApiError twice = new ApiError(400, "bad_request", RequestHead.REPEATED_HOST, null, null);
+    ApiError unknownLength = new ApiError(400, "bad_request", RequestHead.UNKNOWN_LENGTH, null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
+    RequestHead.AfterChunked afterChunked = new RequestHead.AfterChunked();
     return request -> {
       if (RequestHead.repeatedHost(request)) {
         ErrorMapping.sendAndClose(request, twice);
         return;
       }
-      RequestHead.closeAfterIfChunked(request);
+      if (RequestHead.unknownLength(request)) {
+        ErrorMapping.sendAndClose(request, unknownLength);
+        return;
+      }
+      if (!afterChunked.admit(request)) return;
       String host = request.getHeader("host");
       if (hosts != null && host != null && !host.equals(passed[0])) {
         if (!hosts.allowed(host)) {

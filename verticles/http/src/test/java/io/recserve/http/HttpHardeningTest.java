@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -269,6 +270,24 @@ class HttpHardeningTest {
           + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       String all = new String(readToEof(socket, 5000), StandardCharsets.ISO_8859_1);
       assertThat(all).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close").doesNotContain("200 OK");
+    }
+  }
+
+  /**
+   * Found by a hostile run: with a Transfer-Encoding not ending in chunked (gzip, identity, xchunked), the body was
+   * read as the next request and answered. RFC 9112 (6.1): the length cannot be known, so a 400 and the connection
+   * closed.
+   */
+  @Test
+  void aTransferEncodingNotEndingInChunkedIsA400AndTheConnectionCloses(Vertx vertx) throws Exception {
+    deploy(vertx, 5000, 5000);
+    for (String coding : List.of("gzip", "identity", "xchunked", "chunked, gzip")) {
+      try (Socket socket = connect()) {
+        socket.getOutputStream().write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: " + coding
+            + "\r\n\r\nGET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        String all = new String(readToEof(socket, 5000), StandardCharsets.ISO_8859_1);
+        assertThat(all).as(coding).startsWith("HTTP/1.1 400").contains("must end in chunked").doesNotContain("200 OK");
+      }
     }
   }
 
