@@ -82,6 +82,16 @@ public final class RequestHead {
     }
   }
 
+  /** The body length a request declares ({@code Content-Length}), or -1 without one (Netty refuses a malformed one). */
+  public static long declaredLength(HttpServerRequest request) {
+    String length = request.getHeader("content-length");
+    try {
+      return length == null ? -1 : Long.parseLong(length.strip());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** Whether a request has a {@code Transfer-Encoding} whose last coding is not {@code chunked}. */
   public static boolean unknownLength(HttpServerRequest request) {
     java.util.List<String> lines = request.headers().getAll("transfer-encoding");
