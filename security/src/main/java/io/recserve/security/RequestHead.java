@@ -82,6 +82,17 @@ public final class RequestHead {
     }
   }
 
+  /**
+   * Whether a request failed because Netty's HTTP decoder could not read its body (a malformed chunk size or trailer):
+   * the client's fault, which vertx-web would log as an ERROR with a stack trace, "Unhandled exception in router" (found
+   * by a hostile run). Known by the frame that threw, since the exceptions are plain ones ({@code NumberFormatException},
+   * {@code IllegalArgumentException}).
+   */
+  public static boolean undecodable(Throwable failure) {
+    StackTraceElement[] frames = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
+    return frames.length > 0 && frames[0].getClassName().startsWith("io.netty.handler.codec.http.");
+  }
+
   /** The body length a request declares ({@code Content-Length}), or -1 without one (Netty refuses a malformed one). */
   public static long declaredLength(HttpServerRequest request) {
     String length = request.getHeader("content-length");

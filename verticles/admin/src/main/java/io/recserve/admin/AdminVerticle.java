@@ -172,7 +172,10 @@ public final class AdminVerticle extends VerticleBase {
     // that as an ERROR with a stack trace (as on the public listener, HttpVerticle).
     router.route().failureHandler(ctx -> {
       if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("management request {}: the client left mid-request", ctx.request().path());
-      else ctx.next();
+      else if (RequestHead.undecodable(ctx.failure())) { // a malformed chunk, as on the public listener
+        LOG.debug("management request {}: the body does not decode: {}", ctx.request().path(), ctx.failure().toString());
+        AdminErrors.sendAndClose(ctx, 400, "bad_request", "the request body's chunks do not decode");
+      } else ctx.next();
     });
     console.headers(router, hostNames);
     console.mountFiles(router); // open: the page must load to ask for the admin key

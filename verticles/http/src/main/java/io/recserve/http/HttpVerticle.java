@@ -124,7 +124,10 @@ public final class HttpVerticle extends VerticleBase {
       // trace, one per request: a log any client could fill.
       router.route().failureHandler(ctx -> {
         if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) LOG.debug("{} {}: the client left mid-request", ctx.request().method(), ctx.request().path());
-        else ctx.next();
+        else if (RequestHead.undecodable(ctx.failure())) { // a malformed chunk: the client's fault, answered if still possible
+          LOG.debug("{} {}: the body does not decode: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
+          ErrorMapping.sendAndClose(ctx.request(), new ApiError(400, "bad_request", "the request body's chunks do not decode", null, null));
+        } else ctx.next();
       });
       // A chunked request is answered, then its connection closed (RequestHead; hostChecked refuses what follows it).
       // Through the routing context's end handlers: the response's own is vertx-web's, which replaces one set before.

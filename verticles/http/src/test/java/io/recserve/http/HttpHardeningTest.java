@@ -308,6 +308,26 @@ class HttpHardeningTest {
     }
   }
 
+  /**
+   * Found by a hostile run: a malformed chunk size or trailer made vertx-web log an ERROR with a stack trace
+   * ("Unhandled exception in router"), a log any client could fill. The connection ends, and nothing is logged.
+   */
+  @Test
+  void aMalformedChunkLogsNoError(Vertx vertx) throws Exception {
+    deploy(vertx, 5000, 5000);
+    String log = io.recserve.testing.NodeLog.during(() -> {
+      for (String body : List.of("zz\r\nabc\r\n0\r\n\r\n", "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\nbad trailer\r\n\r\n")) {
+        try (Socket socket = connect()) {
+          socket.getOutputStream().write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + body).getBytes(StandardCharsets.ISO_8859_1));
+          String answer = new String(readToEof(socket, 5000), StandardCharsets.ISO_8859_1);
+          assertThat(answer).as(body).doesNotContain("200 OK"); // a 400 when it can still be written, or the end
+        }
+      }
+    });
+    assertThat(log).doesNotContain("ERROR");
+  }
+
   @Test
   void keptAliveConnectionsServeRequestsAndTheNextHeadAlsoHasTheHeaderTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 5000, 600);
