@@ -108,7 +108,7 @@ final class ConsoleRoutes {
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;
       }
-      if (!decodableQuery(ctx)) {
+      if (!RequestHead.decodableQuery(ctx.request())) {
         AdminErrors.send(ctx, 400, "bad_request", "the query is not valid percent-encoding", null);
         return;
       }
@@ -133,16 +133,7 @@ final class ConsoleRoutes {
    * {@code %} can fail. vertx-web's decoding throws a 400 {@code HttpException} for it, not the decoder's
    * {@code IllegalArgumentException}.
    */
-  private static boolean decodableQuery(RoutingContext ctx) {
-    String query = ctx.request().query();
-    if (query == null || query.indexOf('%') < 0) return true;
-    try {
-      ctx.queryParams();
-      return true;
-    } catch (io.vertx.ext.web.handler.HttpException e) {
-      return false;
-    }
-  }
+
 
   /**
    * A POST (or other write) a browser sent from another page: its {@code Origin} names another host and port than

@@ -183,6 +183,7 @@ public final class HttpVerticle extends VerticleBase {
     ApiError unknownLength = new ApiError(400, "bad_request", RequestHead.UNKNOWN_LENGTH, null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
     RequestHead.AfterChunked afterChunked = new RequestHead.AfterChunked();
+    ApiError undecodableQuery = new ApiError(400, "bad_request", "the query is not valid percent-encoding", null, null);
     // Found by a hostile run: a GET (or a 404, a 405) declaring 100 GB had it read and thrown away, 17.8 GB in 10 s.
     ApiError tooLarge = new ApiError(413, "body_too_large", "request body exceeds " + largestBody + " bytes", null, null);
     return request -> {
@@ -195,6 +196,10 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
       if (!afterChunked.admit(request)) return;
+      if (!RequestHead.decodableQuery(request)) {
+        ErrorMapping.sendAndClose(request, undecodableQuery);
+        return;
+      }
       if (RequestHead.declaredLength(request) > largestBody) { // on any route: the body routes check their own bound
         ErrorMapping.sendAndClose(request, tooLarge);
         return;

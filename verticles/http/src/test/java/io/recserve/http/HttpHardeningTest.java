@@ -158,6 +158,10 @@ class HttpHardeningTest {
     String log = io.recserve.testing.NodeLog.during(() -> {
       exchange("GET /movies/1/similar?cutoff=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(400, "bad_request");
       exchange("DELETE /users/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(400, "bad_request");
+      // ... on every route, those that read no parameter included (found by a hostile run: the feedback was stored)
+      exchange("POST /feedback?x=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+          .isJsonError(400, "bad_request");
+      exchange("GET /health-check?%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").isJsonError(400, "bad_request");
       exchange("GET /health-check HTTP/1.1\r\n\r\n").isJsonError(400, "bad_request"); // no Host; read until the server closes
       exchange("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: something-else\r\nContent-Length: 13\r\n\r\n{\"user_id\":1}")
           .isJsonError(417, "expectation_failed");
