@@ -93,6 +93,30 @@ class HttpHardeningTest {
   }
 
   /** Elapsed milliseconds since {@code startedNanos}. */
+  /**
+   * Sends {@code start}, then {@code trickle} every 100 ms (never idle, never complete), and reads: the milliseconds
+   * until the node closed the connection, unanswered.
+   */
+  private static long closedAfterTrickling(Vertx vertx, Socket socket, String start, char trickle, long readMillis) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(start.getBytes(StandardCharsets.ISO_8859_1));
+    long started = System.nanoTime();
+    long timer = vertx.setPeriodic(100, id -> {
+      try {
+        out.write(trickle);
+        out.flush();
+      } catch (IOException e) {
+        vertx.cancelTimer(id);
+      }
+    });
+    try {
+      assertThat(readToEof(socket, readMillis)).isEmpty();
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    return since(started);
+  }
+
   private static long since(long startedNanos) {
     return (System.nanoTime() - startedNanos) / 1_000_000;
   }
@@ -208,24 +232,8 @@ class HttpHardeningTest {
   void aConnectionTricklingItsHeadersIsClosedAfterTheHeaderTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 5000, 600);
     try (Socket socket = connect()) {
-      OutputStream out = socket.getOutputStream();
-      out.write("GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      long started = System.nanoTime();
       // One header byte every 100 ms (less than the idle timeout apart): never idle, never complete.
-      long timer = vertx.setPeriodic(100, id -> {
-        try {
-          out.write('a');
-          out.flush();
-        } catch (IOException e) {
-          vertx.cancelTimer(id);
-        }
-      });
-      try {
-        assertThat(readToEof(socket, 4000)).isEmpty();
-      } finally {
-        vertx.cancelTimer(timer);
-      }
-      assertThat(since(started)).isBetween(500L, 2500L);
+      assertThat(closedAfterTrickling(vertx, socket, "GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n", 'a', 4000)).isBetween(500L, 2500L);
     }
   }
 
@@ -239,24 +247,8 @@ class HttpHardeningTest {
   void aConnectionTricklingItsBodyIsClosedAfterTheHeaderTimeout(Vertx vertx) throws Exception {
     deploy(vertx, 5000, 600);
     try (Socket socket = connect()) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      long started = System.nanoTime();
-      long timer = vertx.setPeriodic(100, id -> { // one body byte every 100 ms: never idle, never complete
-        try {
-          out.write(' ');
-          out.flush();
-        } catch (IOException e) {
-          vertx.cancelTimer(id);
-        }
-      });
-      try {
-        assertThat(readToEof(socket, 10_000)).isEmpty();
-      } finally {
-        vertx.cancelTimer(timer);
-      }
-      assertThat(since(started)).isBetween(500L, 4000L);
+      String head = "POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{";
+      assertThat(closedAfterTrickling(vertx, socket, head, ' ', 10_000)).isBetween(500L, 4000L); // one body byte every 100 ms
     }
   }
 
@@ -345,22 +337,7 @@ class HttpHardeningTest {
         if (i < 3) vertx.timer(200).await(2, TimeUnit.SECONDS);
       }
       // Then the next head trickles: closed again after the header timeout.
-      out.write("GET /health-check HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      long timer = vertx.setPeriodic(100, id -> {
-        try {
-          out.write('b');
-          out.flush();
-        } catch (IOException e) {
-          vertx.cancelTimer(id);
-        }
-      });
-      long started = System.nanoTime();
-      try {
-        assertThat(readToEof(socket, 4000)).isEmpty();
-      } finally {
-        vertx.cancelTimer(timer);
-      }
-      assertThat(since(started)).isBetween(500L, 2500L);
+      assertThat(closedAfterTrickling(vertx, socket, "GET /health-check HTTP/1.1\r\n", 'b', 4000)).isBetween(500L, 2500L);
     }
   }
 
