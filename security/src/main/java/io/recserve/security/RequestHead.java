@@ -3,8 +3,9 @@ package io.recserve.security;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Request heads that two parties on the way (a proxy, this node) could read differently. Both listeners look at these
- * first:
+ * What both listeners check of a request before routing it: what the HTTP parser refused ({@link #unparsable}), a query
+ * that is not percent-encoding, a body that does not decode ({@link #undecodable}), and heads that two parties on the
+ * way (a proxy, this node) could read differently:
  * <ul>
  *   <li>more than one {@code Host} (RFC 9112, 3.2) is a 400 {@code bad_request}, the connection closed: a proxy reading
  *       the last and this node's check the first would disagree on the site asked for;</li>

@@ -14,7 +14,7 @@ final class AdminErrors {
     ctx.response().end(new JsonObject().put("error", code).put("message", message).toBuffer());
   }
 
-  /** The same, then the connection closed once the answer is written. */
+  /** The same, then the connection closed (what was ended before the close is still written). */
   static void sendAndClose(RoutingContext ctx, int status, String code, String message) {
     sendAndClose(ctx.request(), status, code, message);
   }
