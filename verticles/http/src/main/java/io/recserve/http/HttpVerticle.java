@@ -129,7 +129,7 @@ public final class HttpVerticle extends VerticleBase {
           ErrorMapping.sendAndClose(ctx.request(), new ApiError(400, "bad_request", "the request body's chunks do not decode", null, null));
         } else ctx.next();
       });
-      // A chunked request is answered, then its connection closed (RequestHead; hostChecked refuses what follows it).
+      // A chunked request is answered, then its connection closed (RequestHead; headChecked refuses what follows it).
       // Through the routing context's end handlers: the response's own is vertx-web's, which replaces one set before.
       router.route().handler(ctx -> {
         if (RequestHead.chunked(ctx.request())) ctx.addEndHandler(v -> ctx.request().connection().close());
@@ -156,7 +156,7 @@ public final class HttpVerticle extends VerticleBase {
       if (guard != null || limit != null) server.connectionHandler(connection -> opened(connection, limit));
       String host = http.getString("host", "127.0.0.1");
       String hostNames = http.getString("host-names", "");
-      Handler<HttpServerRequest> handler = hostChecked(limited(router, limit), Math.max(maxBody, RecommendRoutes.BATCH_BODY_BYTES),
+      Handler<HttpServerRequest> handler = headChecked(limited(router, limit), Math.max(maxBody, RecommendRoutes.BATCH_BODY_BYTES),
           HostNames.loopback(host) || !hostNames.isBlank() ? new HostNames(host, hostNames) : null);
       if (guard != null) {
         guard.start();
@@ -169,15 +169,15 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * A request whose Host names another site is answered 403 and its connection closed: through DNS rebinding, a web
-   * page in a browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile
-   * run on the management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a
-   * null {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time. Heads two
-   * parties could read differently are handled first ({@link RequestHead}): two Host headers or a Transfer-Encoding
-   * not ending in chunked a 400, its connection closed; nothing after a chunked request answered on its connection; a
-   * declared body larger than any route takes ({@code largestBody}) a 413, closed.
+   * Every request's head, checked before routing ({@link RequestHead}), each refusal answered and its connection
+   * closed: two Host headers, or a Transfer-Encoding not ending in chunked, a 400; nothing after a chunked request
+   * answered on its connection; a query that is not percent-encoding a 400; a declared body larger than any route takes
+   * ({@code largestBody}) a 413. Then a Host naming another site is a 403: through DNS rebinding, a web page in a
+   * browser on this machine could otherwise call a loopback node's API, writes included (found by a hostile run on the
+   * management listener). Checked on a loopback listener, or wherever {@code http.host-names} is set; a null
+   * {@code hosts} is no check. The last Host let through is kept: a client sends the same one every time.
    */
-  private static Handler<HttpServerRequest> hostChecked(Handler<HttpServerRequest> next, long largestBody, HostNames hosts) {
+  private static Handler<HttpServerRequest> headChecked(Handler<HttpServerRequest> next, long largestBody, HostNames hosts) {
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
     ApiError twice = new ApiError(400, "bad_request", RequestHead.REPEATED_HOST, null, null);
     ApiError unknownLength = new ApiError(400, "bad_request", RequestHead.UNKNOWN_LENGTH, null, null);
