@@ -22,8 +22,8 @@ public final class HostNames {
   }
 
   /**
-   * Whether a request with this {@code Host} header (or HTTP/2's {@code :authority}) is for this listener; a request
-   * without either (HTTP/1.0) is.
+   * Whether a request with this {@code Host} header is for this listener (both listeners speak HTTP/1.1 only); a request
+   * without one (HTTP/1.0) is.
    */
   public boolean allowed(String hostHeader) {
     if (hostHeader == null) return true;

@@ -21,8 +21,8 @@ import io.vertx.core.http.HttpServerRequest;
  * </ul>
  */
 public final class RequestHead {
-  public static final String REPEATED_HOST = "a request carries one Host header, this one has more";
-  public static final String UNKNOWN_LENGTH = "a request's Transfer-Encoding must end in chunked";
+  private static final String REPEATED_HOST = "a request carries one Host header, this one has more";
+  private static final String UNKNOWN_LENGTH = "a request's Transfer-Encoding must end in chunked";
 
   private RequestHead() {
   }
@@ -47,9 +47,17 @@ public final class RequestHead {
     return new Unparsable(400, "bad_request", "malformed HTTP request line or headers");
   }
 
-  /** Whether a request carries more than one {@code Host} header. */
-  public static boolean repeatedHost(HttpServerRequest request) {
-    return request.headers().getAll("host").size() > 1;
+  /**
+   * What makes a request's head one two parties could read differently (the listener's 400 message, its connection
+   * then closed): more than one {@code Host}, or a {@code Transfer-Encoding} whose last coding is not {@code chunked}.
+   * Null for a head that reads one way.
+   */
+  public static String ambiguity(HttpServerRequest request) {
+    if (request.headers().getAll("host").size() > 1) return REPEATED_HOST;
+    java.util.List<String> codings = request.headers().getAll("transfer-encoding");
+    if (codings.isEmpty()) return null;
+    String last = codings.get(codings.size() - 1);
+    return last.substring(last.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked") ? null : UNKNOWN_LENGTH;
   }
 
   /** Whether a request's body comes in chunks ({@code Transfer-Encoding}): its connection is closed once it is answered. */
@@ -118,13 +126,5 @@ public final class RequestHead {
     } catch (NumberFormatException e) {
       return Long.MAX_VALUE;
     }
-  }
-
-  /** Whether a request has a {@code Transfer-Encoding} whose last coding is not {@code chunked}. */
-  public static boolean unknownLength(HttpServerRequest request) {
-    java.util.List<String> lines = request.headers().getAll("transfer-encoding");
-    if (lines.isEmpty()) return false;
-    String last = lines.get(lines.size() - 1);
-    return !last.substring(last.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
   }
 }

@@ -94,17 +94,14 @@ final class ConsoleRoutes {
     router.route().handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
-      if (RequestHead.repeatedHost(ctx.request())) {
-        AdminErrors.sendAndClose(ctx, 400, "bad_request", RequestHead.REPEATED_HOST);
-        return;
-      }
-      if (RequestHead.unknownLength(ctx.request())) {
-        AdminErrors.sendAndClose(ctx, 400, "bad_request", RequestHead.UNKNOWN_LENGTH);
+      String ambiguity = RequestHead.ambiguity(ctx.request());
+      if (ambiguity != null) {
+        AdminErrors.sendAndClose(ctx, 400, "bad_request", ambiguity);
         return;
       }
       if (!afterChunked.admit(ctx.request())) return; // answered, then the connection closed (RequestHead)
       if (RequestHead.chunked(ctx.request())) ctx.addEndHandler(v -> ctx.request().connection().close());
-      if (!hostNames.allowed(host(ctx))) {
+      if (!hostNames.allowed(ctx.request().getHeader("host"))) { // HTTP/1.1 only here: no :authority without Host
         AdminErrors.send(ctx, 403, "forbidden", "the Host names no name of this listener (an address, localhost, admin.host or admin.host-names)", null);
         return;
       }
@@ -119,21 +116,6 @@ final class ConsoleRoutes {
       ctx.next();
     });
   }
-
-  /** The Host header, or an HTTP/2 request's {@code :authority} (which has no Host header; found by a review). */
-  private static String host(RoutingContext ctx) {
-    String host = ctx.request().getHeader("host");
-    if (host != null || ctx.request().authority() == null) return host;
-    return ctx.request().authority().host();
-  }
-
-  /**
-   * Whether the query's parameters decode. A route reading one that does not (say {@code window=%zz}) through the
-   * request's own parameters would fail with a 500 and an ERROR line (found by a hostile run); only a query holding a
-   * {@code %} can fail. vertx-web's decoding throws a 400 {@code HttpException} for it, not the decoder's
-   * {@code IllegalArgumentException}.
-   */
-
 
   /**
    * A POST (or other write) a browser sent from another page: its {@code Origin} names another host and port than

@@ -179,20 +179,15 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static Handler<HttpServerRequest> headChecked(Handler<HttpServerRequest> next, long largestBody, HostNames hosts) {
     ApiError refused = new ApiError(403, "forbidden", "the Host names no name of this listener (an address, localhost, http.host or http.host-names)", null, null);
-    ApiError twice = new ApiError(400, "bad_request", RequestHead.REPEATED_HOST, null, null);
-    ApiError unknownLength = new ApiError(400, "bad_request", RequestHead.UNKNOWN_LENGTH, null, null);
     String[] passed = {null}; // this verticle instance's: one event loop
     RequestHead.AfterChunked afterChunked = new RequestHead.AfterChunked();
     ApiError undecodableQuery = new ApiError(400, "bad_request", "the query is not valid percent-encoding", null, null);
     // Found by a hostile run: a GET (or a 404, a 405) declaring 100 GB had it read and thrown away, 17.8 GB in 10 s.
     ApiError tooLarge = new ApiError(413, "body_too_large", "request body exceeds " + largestBody + " bytes", null, null);
     return request -> {
-      if (RequestHead.repeatedHost(request)) {
-        ErrorMapping.sendAndClose(request, twice);
-        return;
-      }
-      if (RequestHead.unknownLength(request)) {
-        ErrorMapping.sendAndClose(request, unknownLength);
+      String ambiguity = RequestHead.ambiguity(request);
+      if (ambiguity != null) {
+        ErrorMapping.sendAndClose(request, new ApiError(400, "bad_request", ambiguity, null, null));
         return;
       }
       if (!afterChunked.admit(request)) return;
