@@ -311,10 +311,6 @@ final class EventStreamBridge {
     return started.server.listen(port, host).map(s -> started).onFailure(e -> vertx.cancelTimer(started.sweeper));
   }
 
-  static Future<EventStreamBridge> start(Vertx vertx, String host, int port) {
-    return start(vertx, host, port, new JsonObject());
-  }
-
   /** Stops: the server's close, like a socket's, would wait for a stalled client's queue, so clients are reset first. */
   Future<Void> close() {
     if (sweeper >= 0) vertx.cancelTimer(sweeper);
