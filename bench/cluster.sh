@@ -4,6 +4,10 @@
 #   2       http | embedding, ann, cache, analytics
 #   3       http | embedding, cache, analytics | ann
 # All on the embedded data folder, cache off, joined by Hazelcast on loopback; wrk 2 threads, 64 connections.
+# Each shape is warmed until its throughput stands still (the JIT has compiled the request path in every JVM): in
+# rounds of 5 s, until two rounds in a row are no more than 5% faster than the fastest before them (at most 120 s).
+# Three JVMs compiling on two cores take about twice as long as one (docs/performance.md): a fixed 10 s warm-up
+# measured the JIT of the split shapes, not their serving.
 #   bench/cluster.sh [seconds=20] [rounds=1]        prints a line per shape and round (each node's CPU share on stderr),
 #                                                   then medians and ratios
 #   SHAPES="single 2" bench/cluster.sh ...            only these shapes
@@ -38,6 +42,18 @@ ready() {
   done
   echo "not ready: $(tail -3 "$work"/*.log)" >&2; return 1
 }
+rps() { wrk -t2 -c64 -d"$1s" -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" | sed -n 's/^RESULT_JSON //p' \
+  | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rps"]))'; }
+warm() {  # rounds of 5 s until two in a row gain no more than 5% on the fastest before them; the rounds on stderr
+  local best=0 still=0 r seen=()
+  for i in $(seq 1 24); do
+    r=$(rps 5); seen+=("$r")
+    if (( r * 100 > best * 105 )); then still=0; else still=$((still + 1)); fi
+    (( r > best )) && best=$r
+    (( still >= 2 )) && { echo "  warm after $((i * 5)) s: ${seen[*]} req/s" >&2; return 0; }
+  done
+  echo "  still warming after 120 s: ${seen[*]} req/s" >&2
+}
 run() {  # $1 shape
   case $1 in
     single) node all http,embedding,ann,cache,analytics no ;;
@@ -45,7 +61,7 @@ run() {  # $1 shape
     3) node backend embedding,cache,analytics yes; node ann ann yes; node http http yes ;;
   esac
   ready
-  wrk -t2 -c64 -d10s -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" > /dev/null
+  warm
   local before; before=$(ticks)
   wrk -t2 -c64 -d"${secs}s" -s ../shared/bench/seed-python/recommend.lua "http://127.0.0.1:$port" | sed -n 's/^RESULT_JSON //p'
   # Each node's share of the machine's CPU during the measured run (wrk and the kernel's share of the rest are not
