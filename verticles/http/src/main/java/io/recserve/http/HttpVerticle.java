@@ -244,7 +244,7 @@ public final class HttpVerticle extends VerticleBase {
     });
     // The rest of the body is not read: the answer says Connection: close, and the connection is closed at once.
     router.errorHandler(413, ctx -> ErrorMapping.sendAndClose(ctx.request(), new ApiError(413, "body_too_large", "request body exceeds "
-        + RecommendRoutes.bodyLimit(ctx.request().path(), maxBody) + " bytes", null, null)));
+        + RecommendRoutes.bodyLimit(ctx.normalizedPath(), maxBody) + " bytes", null, null)));
     router.errorHandler(500, ctx -> ErrorMapping.send(ctx, ErrorMapping.toApiError(ctx.failure(), 0, "-")));
     // vertx-web's own refusals: a path or query that is no valid percent-encoding, an HTTP/1.1 request without Host, a
     // body it cannot read (400); an Expect other than 100-continue (417). Answered as JSON and the connection closed,

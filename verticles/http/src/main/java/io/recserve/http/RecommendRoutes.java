@@ -22,9 +22,14 @@ final class RecommendRoutes {
   static final long BATCH_BODY_BYTES = 1 << 20;
   static final String BATCH_PATH = "/recommend/batch";
 
-  /** The body limit of the route at {@code path}: the batch's own, else {@code maxBody} (for the router's 413). */
+  /**
+   * The body limit of the route at {@code path} (as the router matched it: {@code RoutingContext.normalizedPath()}):
+   * the batch's own, else {@code maxBody} (for the router's 413). The route matches its path with a trailing slash too.
+   */
   static long bodyLimit(String path, long maxBody) {
-    return BATCH_PATH.equals(path) ? BATCH_BODY_BYTES : maxBody;
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') end--;
+    return BATCH_PATH.equals(path.substring(0, end)) ? BATCH_BODY_BYTES : maxBody;
   }
   private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json");
