@@ -231,14 +231,17 @@ final class EventStreamBridge {
     }
   }
 
-  /** A stored batch, encoded once, to every receiver. */
+  /**
+   * A stored batch, encoded once, to every receiver: one frame written to each, not a copy per receiver, since a
+   * socket's write takes a slice of the buffer (its own read position, the bytes shared, a release that frees nothing).
+   */
   private void deliver(Message<JsonObject> event) {
     if (receivers.isEmpty()) return;
     JsonObject headers = new JsonObject();
     event.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
     Buffer frame = frame(new JsonObject().put("type", "message").put("address", event.address()).put("headers", headers)
         .put("body", event.body()).put("send", event.isSend()));
-    for (Client receiver : List.copyOf(receivers)) receiver.write(frame.copy());
+    for (Client receiver : List.copyOf(receivers)) receiver.write(frame);
   }
 
   /** Closes the clients that did not register in time, resets those whose close is stuck, drops an unused consumer. */

@@ -225,6 +225,39 @@ class EventStreamBridgeTest {
     }
   }
 
+  /**
+   * Each stored batch is encoded once and the same frame written to every receiver: each gets every batch whole and
+   * in order (the bytes are shared, each write reads them from its own position). Budget: 2 s.
+   */
+  @Test
+  void everyReceiverGetsEveryBatchWholeAndInOrder(Vertx vertx) throws Exception {
+    int port = deployWithBridge(vertx, new JsonObject());
+    java.util.List<java.net.Socket> sockets = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+        socket.setSoTimeout(5000);
+        sockets.add(socket);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+        writeFrame(out, new JsonObject().put("type", "register").put("address", Addresses.ANALYTICS_STREAM));
+        writeFrame(out, new JsonObject().put("type", "ping"));
+        assertThat(readFrame(new java.io.DataInputStream(socket.getInputStream())).getString("type")).isEqualTo("pong"); // registered
+      }
+      java.util.List<JsonObject> batches = new java.util.ArrayList<>();
+      for (int b = 0; b < 20; b++) {
+        JsonObject batch = new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject().put("n", b).put("padding", "x".repeat(b * 1000))));
+        batches.add(batch);
+        vertx.eventBus().publish(Addresses.ANALYTICS_STREAM, batch);
+      }
+      for (java.net.Socket socket : sockets) {
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        for (JsonObject batch : batches) assertThat(readFrame(in).getJsonObject("body")).isEqualTo(batch);
+      }
+    } finally {
+      for (java.net.Socket socket : sockets) socket.close();
+    }
+  }
+
   private static void writeFrame(java.io.DataOutputStream out, JsonObject frame) throws java.io.IOException {
     byte[] bytes = frame.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     out.writeInt(bytes.length);
