@@ -10,12 +10,14 @@ import io.recserve.security.ConnectionGuard;
 import io.recserve.security.ConnectionLimit;
 import io.recserve.security.Guard;
 import io.recserve.security.KeyRing;
+import io.recserve.security.ListenerConnections;
 import io.recserve.security.RateLimits;
 import io.recserve.security.RequestHead;
 import io.recserve.security.Role;
 import io.recserve.security.TlsFiles;
 import io.recserve.security.HostNames;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -128,7 +130,14 @@ public final class AdminVerticle extends VerticleBase {
           RequestHead.Unparsable refused = RequestHead.unparsable(request, options.getMaxInitialLineLength(), options.getMaxHeaderSize());
           AdminErrors.sendAndClose(request, refused.status(), refused.code(), refused.message());
         });
-    if (guard != null || limit != null) candidate.connectionHandler(this::opened);
+    Handler<HttpConnection> tracking = ListenerConnections.tracking(limit, guard);
+    // One connection beyond the bound is closed at once, unanswered: every connection held is a file of the node's, and
+    // the public listener's 503 waits for a request, up to the header timeout (found by a hostile run, which filled every
+    // file the node could open through this listener).
+    if (tracking != null) candidate.connectionHandler(connection -> {
+      tracking.handle(connection);
+      if (limit != null && limit.refuses(connection)) connection.close();
+    });
     return candidate.listen().map(s -> {
       server = s;
       this.port = s.actualPort();
@@ -140,22 +149,6 @@ public final class AdminVerticle extends VerticleBase {
       }
       return listen(options, router, first, port + 1, left - 1);
     });
-  }
-
-  /**
-   * A new connection, for the header guard and the connection bound ({@code admin.max-connections}). One beyond the
-   * bound is closed at once, unanswered: every connection held is a file of the node's, and the public listener's 503
-   * waits for a request, up to the header timeout (found by a hostile run, which filled every file the node could open
-   * through this listener). A connection holds one close handler, so it is set here.
-   */
-  private void opened(HttpConnection connection) {
-    if (limit != null) limit.opened(connection);
-    if (guard != null) guard.opened(connection);
-    connection.closeHandler(v -> {
-      if (limit != null) limit.closed(connection);
-      if (guard != null) guard.closed(connection);
-    });
-    if (limit != null && limit.refuses(connection)) connection.close();
   }
 
   private static boolean inUse(Throwable e) {

@@ -23,6 +23,7 @@ import io.recserve.security.ConnectionLimit;
 import io.recserve.security.Guard;
 import io.recserve.security.HostNames;
 import io.recserve.security.KeyRing;
+import io.recserve.security.ListenerConnections;
 import io.recserve.security.RateLimits;
 import io.recserve.security.RequestHead;
 import io.recserve.security.TlsFiles;
@@ -153,7 +154,8 @@ public final class HttpVerticle extends VerticleBase {
       guard = headerMillis > 0 ? new ConnectionGuard(vertx, headerMillis) : null;
       int maxConnections = http.getInteger("max-connections", 4096);
       ConnectionLimit limit = maxConnections > 0 ? ConnectionLimit.shared(vertx, "http", maxConnections) : null;
-      if (guard != null || limit != null) server.connectionHandler(connection -> opened(connection, limit));
+      Handler<HttpConnection> tracking = ListenerConnections.tracking(limit, guard);
+      if (tracking != null) server.connectionHandler(tracking);
       String host = http.getString("host", "127.0.0.1");
       String hostNames = http.getString("host-names", "");
       Handler<HttpServerRequest> handler = headChecked(limited(router, limit), Math.max(maxBody, RecommendRoutes.BATCH_BODY_BYTES),
@@ -209,16 +211,6 @@ public final class HttpVerticle extends VerticleBase {
       }
       next.handle(request);
     };
-  }
-
-  /** A new connection, for the connection bound and the header guard; a connection holds one close handler, so it is set here. */
-  private void opened(HttpConnection connection, ConnectionLimit limit) {
-    if (limit != null) limit.opened(connection);
-    if (guard != null) guard.opened(connection);
-    connection.closeHandler(v -> {
-      if (limit != null) limit.closed(connection);
-      if (guard != null) guard.closed(connection);
-    });
   }
 
   /**
