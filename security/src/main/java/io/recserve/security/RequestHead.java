@@ -1,6 +1,14 @@
 package io.recserve.security;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * What both listeners check of a request before routing it: what the HTTP parser refused ({@link #unparsable}), a query
@@ -38,10 +46,10 @@ public final class RequestHead {
    */
   public static Unparsable unparsable(HttpServerRequest request, int maxLine, int maxHeaders) {
     Throwable cause = request.decoderResult().cause();
-    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+    if (cause instanceof TooLongHttpLineException) {
       return new Unparsable(414, "uri_too_long", "the request line exceeds " + maxLine + " bytes");
     }
-    if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+    if (cause instanceof TooLongHttpHeaderException) {
       return new Unparsable(431, "headers_too_large", "the request headers exceed " + maxHeaders + " bytes");
     }
     return new Unparsable(400, "bad_request", "malformed HTTP request line or headers");
@@ -54,7 +62,7 @@ public final class RequestHead {
    */
   public static String ambiguity(HttpServerRequest request) {
     if (request.headers().getAll("host").size() > 1) return REPEATED_HOST;
-    java.util.List<String> codings = request.headers().getAll("transfer-encoding");
+    List<String> codings = request.headers().getAll("transfer-encoding");
     if (codings.isEmpty()) return null;
     String last = codings.get(codings.size() - 1);
     return last.substring(last.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked") ? null : UNKNOWN_LENGTH;
@@ -71,14 +79,14 @@ public final class RequestHead {
    * is ended, before the close (found by a hostile run on a running node).
    */
   public static final class AfterChunked {
-    private final java.util.Set<io.vertx.core.http.HttpConnection> closing = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+    private final Set<HttpConnection> closing = Collections.newSetFromMap(new WeakHashMap<>());
 
     /**
      * False for a request that follows a chunked one on its connection: the connection is then closed, and the request
      * not answered. A chunked request is admitted, marked, and its answer says {@code Connection: close}.
      */
     public boolean admit(HttpServerRequest request) {
-      io.vertx.core.http.HttpConnection connection = request.connection();
+      HttpConnection connection = request.connection();
       if (closing.contains(connection)) {
         connection.close();
         return false;
@@ -111,7 +119,7 @@ public final class RequestHead {
     String query = request.query();
     if (query == null || query.indexOf('%') < 0) return true;
     try {
-      io.netty.handler.codec.http.QueryStringDecoder.decodeComponent(query);
+      QueryStringDecoder.decodeComponent(query);
       return true;
     } catch (IllegalArgumentException e) {
       return false;

@@ -1,6 +1,7 @@
 package io.recserve.http;
 
 import io.recserve.contract.FailureCodes;
+import io.recserve.security.RequestHead;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerRequest;
@@ -125,8 +126,7 @@ final class ErrorMapping {
 
   /** A request whose head the HTTP parser refused (the server's invalid-request handler), as {@code RequestHead} classes it. */
   static ApiError invalidRequest(HttpServerRequest request, int maxLine, int maxHeaders) {
-    io.recserve.security.RequestHead.Unparsable refused = io.recserve.security.RequestHead.unparsable(request, maxLine, maxHeaders);
+    RequestHead.Unparsable refused = RequestHead.unparsable(request, maxLine, maxHeaders);
     return new ApiError(refused.status(), refused.code(), refused.message(), null, null);
   }
-
 }
